@@ -1,0 +1,3 @@
+from .paired_type import PairedTypeSampler
+
+__all__ = ['PairedTypeSampler']

@@ -1,0 +1,3 @@
+from .hooks import CEWarmupHook, CheckPairedBatchHook
+
+__all__ = ['CEWarmupHook', 'CheckPairedBatchHook']

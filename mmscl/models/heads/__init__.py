@@ -1,0 +1,3 @@
+from .scl_head import SCLHead
+
+__all__ = ['SCLHead']

@@ -1,0 +1,39 @@
+from setuptools import find_packages, setup
+
+
+def get_version():
+    scope = {}
+    with open('mmscl/version.py') as f:
+        exec(f.read(), scope)
+    return scope['__version__']
+
+
+setup(
+    name='mmscl',
+    version=get_version(),
+    description='Supervised contrastive learning for chromosome '
+    'classification, as an MMPretrain plugin',
+    long_description=open('README.md', encoding='utf-8').read(),
+    long_description_content_type='text/markdown',
+    packages=find_packages(exclude=('configs', 'tools', 'tests', 'benchmarks')),
+    python_requires='>=3.10',
+    install_requires=[
+        # torch >= 2.6 loads checkpoints with weights_only=True; mmscl
+        # allow-lists what MMEngine checkpoints need (mmscl/utils).
+        'torch>=2.6',
+        'torchvision',
+        'mmpretrain==1.2.0',
+        'mmengine>=0.10.7,<0.11',
+        'mmcv-lite==2.2.0',
+        'timm>=1.0',
+        'numpy>=2',
+        'pillow',
+        'scikit-learn>=1.3',
+        'matplotlib',
+        'tqdm',
+    ],
+    extras_require={
+        'tests': ['pytest', 'pytest-timeout'],
+    },
+    zip_safe=False,
+)

@@ -1,0 +1,73 @@
+"""Evaluate a checkpoint on the test split of a config.
+
+Example (internal test split, then ChrmNet through an inheriting config):
+    python tools/test.py configs/scl/swin-l_ogh.py CKPT
+    python tools/test.py configs/scl/swin-l_chrmnet-test.py CKPT
+"""
+import argparse
+import os
+import os.path as osp
+
+from mmengine.config import Config, DictAction
+from mmengine.registry import RUNNERS
+from mmengine.runner import Runner
+
+import mmscl  # noqa: F401  (registers mmscl's modules, safe checkpoints)
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description='Test a classifier')
+    parser.add_argument('config', help='config file')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('--work-dir', help='folder for logs and metrics')
+    parser.add_argument('--out', help='dump the predictions to this .pkl')
+    parser.add_argument('--amp', action='store_true',
+                        help='test in mixed precision')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help='override config settings, e.g. '
+        'test_dataloader.dataset.ann_file=other.csv')
+    parser.add_argument('--launcher', default='none',
+                        choices=['none', 'pytorch', 'slurm', 'mpi'],
+                        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args()
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
+def merge_args(cfg, args):
+    """Apply the command-line arguments to the config."""
+    cfg.launcher = args.launcher
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('work_dirs',
+                                osp.splitext(osp.basename(args.config))[0])
+    cfg.load_from = args.checkpoint
+    if args.amp:
+        cfg.test_cfg.fp16 = True
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    if args.out is not None:
+        if not args.out.endswith(('.pkl', '.pickle')):
+            raise ValueError(f'--out must be a .pkl file, got {args.out}')
+        evaluators = cfg.test_evaluator
+        if isinstance(evaluators, dict):
+            evaluators = [evaluators]
+        cfg.test_evaluator = list(evaluators) + [
+            dict(type='DumpResults', out_file_path=args.out)
+        ]
+    return cfg
+
+
+def main():
+    args = parse_args()
+    cfg = merge_args(Config.fromfile(args.config), args)
+    runner = (Runner.from_cfg(cfg)
+              if 'runner_type' not in cfg else RUNNERS.build(cfg))
+    runner.test()
+
+
+if __name__ == '__main__':
+    main()

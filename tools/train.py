@@ -1,0 +1,91 @@
+"""Train a model with an mmscl / MMPretrain config.
+
+Example:
+    python tools/train.py configs/scl/swin-l_ogh.py --work-dir work_dirs/x
+"""
+import argparse
+import os
+import os.path as osp
+
+from mmengine.config import Config, DictAction
+from mmengine.registry import RUNNERS
+from mmengine.runner import Runner
+
+import mmscl  # noqa: F401  (registers mmscl's modules, safe checkpoints)
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description='Train a classifier')
+    parser.add_argument('config', help='config file')
+    parser.add_argument('--work-dir', help='folder for logs and checkpoints')
+    parser.add_argument(
+        '--resume', nargs='?', const='auto', default=None,
+        help='resume from this checkpoint, or, without a value, from the '
+        'latest checkpoint in the work dir')
+    parser.add_argument('--amp', action='store_true',
+                        help='automatic mixed precision training')
+    parser.add_argument('--no-validate', action='store_true',
+                        help='do not evaluate during training')
+    parser.add_argument('--auto-scale-lr', action='store_true',
+                        help='scale the lr with the actual batch size')
+    parser.add_argument('--no-pin-memory', action='store_true',
+                        help='disable pin_memory in the dataloaders')
+    parser.add_argument('--no-persistent-workers', action='store_true',
+                        help='disable persistent_workers in the dataloaders')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help='override config settings, e.g. train_cfg.max_iters=10')
+    parser.add_argument('--launcher', default='none',
+                        choices=['none', 'pytorch', 'slurm', 'mpi'],
+                        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args()
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
+def merge_args(cfg, args):
+    """Apply the command-line arguments to the config."""
+    cfg.launcher = args.launcher
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('work_dirs',
+                                osp.splitext(osp.basename(args.config))[0])
+    if args.no_validate:
+        cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
+    if args.amp:
+        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+    if args.resume == 'auto':
+        cfg.resume, cfg.load_from = True, None
+    elif args.resume is not None:
+        cfg.resume, cfg.load_from = True, args.resume
+    if args.auto_scale_lr:
+        cfg.auto_scale_lr.enable = True
+
+    for field in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        loader = cfg.get(field)
+        if loader is None:
+            continue
+        workers = loader.get('num_workers', 0) > 0
+        loader.setdefault('pin_memory', not args.no_pin_memory)
+        loader.setdefault('persistent_workers',
+                          workers and not args.no_persistent_workers)
+        loader.setdefault('collate_fn', dict(type='default_collate'))
+
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    return cfg
+
+
+def main():
+    args = parse_args()
+    cfg = merge_args(Config.fromfile(args.config), args)
+    runner = (Runner.from_cfg(cfg)
+              if 'runner_type' not in cfg else RUNNERS.build(cfg))
+    runner.train()
+
+
+if __name__ == '__main__':
+    main()
