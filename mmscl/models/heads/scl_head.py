@@ -35,8 +35,9 @@ class SCLHead(ClsHead):
             linear classifier. Defaults to 1024.
         loss (dict): Classification loss. Defaults to
             ``dict(type='SoftmaxFocalLoss', gamma=2.0)``.
-        contrastive_loss (dict): Contrastive loss. Defaults to
-            ``dict(type='PairedContrastiveLoss')``.
+        contrastive_loss (dict, optional): Contrastive loss. Defaults to
+            ``dict(type='PairedContrastiveLoss')``. ``None`` trains the same
+            head without SCL (the baselines of the paper's Table 1).
         init_temperature (float): Initial temperature; the learnable logit
             scale ``t`` starts at its inverse (1 / 0.07, as CLIP).
         max_logit_scale (float): Upper clamp of ``t``. Defaults to 100.
@@ -49,7 +50,8 @@ class SCLHead(ClsHead):
                  embed_dim: int = 1024,
                  hidden_channels: Optional[int] = 1024,
                  loss: dict = dict(type='SoftmaxFocalLoss', gamma=2.0),
-                 contrastive_loss: dict = dict(type='PairedContrastiveLoss'),
+                 contrastive_loss: Optional[dict] = dict(
+                     type='PairedContrastiveLoss'),
                  init_temperature: float = 0.07,
                  max_logit_scale: float = 100.,
                  init_cfg: Optional[dict] = None,
@@ -69,9 +71,12 @@ class SCLHead(ClsHead):
             self.classifier = nn.Sequential(
                 nn.Linear(embed_dim, hidden_channels), nn.ReLU(inplace=True),
                 nn.Linear(hidden_channels, num_classes))
-        self.logit_scale = nn.Parameter(
-            torch.tensor(math.log(1 / init_temperature)))
-        self.contrastive_loss = MODELS.build(contrastive_loss)
+        self.contrastive_loss = None
+        if contrastive_loss is not None:
+            self.contrastive_loss = MODELS.build(contrastive_loss)
+            # Unused (and so absent) without SCL, for DDP's sake.
+            self.logit_scale = nn.Parameter(
+                torch.tensor(math.log(1 / init_temperature)))
 
     def pre_logits(self, feats: Tuple[torch.Tensor]) -> torch.Tensor:
         """The embedding (not normalised) of the last-stage feature."""
@@ -101,8 +106,8 @@ class SCLHead(ClsHead):
                 then B2.
 
         Returns:
-            dict[str, Tensor]: ``loss_con``, ``loss_cls`` and the logged
-            (not optimised) ``temperature`` scale.
+            dict[str, Tensor]: ``loss_cls`` and, with a contrastive loss,
+            ``loss_con`` and the logged (not optimised) ``temperature``.
         """
         labels = torch.cat([i.gt_label for i in data_samples])
         if labels.numel() < 2:
@@ -111,16 +116,16 @@ class SCLHead(ClsHead):
         embeds = self.pre_logits(feats)
         cls_score = self.classifier(embeds)
         half = labels.numel() // 2
+        losses = dict()
         with torch.autocast(device_type=embeds.device.type, enabled=False):
-            normed = F.normalize(embeds.float(), dim=1)
-            logit_scale = self.get_logit_scale()
-            loss_con = self.contrastive_loss(normed[:half], normed[half:],
-                                             labels[:half], labels[half:],
-                                             logit_scale)
-            loss_cls = (
+            losses['loss_cls'] = (
                 self.loss_module(cls_score[:half].float(), labels[:half]) +
                 self.loss_module(cls_score[half:].float(), labels[half:]))
-        return dict(
-            loss_con=loss_con,
-            loss_cls=loss_cls,
-            temperature=logit_scale.detach())
+            if self.contrastive_loss is not None:
+                normed = F.normalize(embeds.float(), dim=1)
+                logit_scale = self.get_logit_scale()
+                losses['loss_con'] = self.contrastive_loss(
+                    normed[:half], normed[half:], labels[:half],
+                    labels[half:], logit_scale)
+                losses['temperature'] = logit_scale.detach()
+        return losses

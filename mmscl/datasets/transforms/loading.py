@@ -1,0 +1,186 @@
+"""Loading real chromosome crops as 8-bit single-channel images."""
+import io
+from typing import Optional
+
+import cv2
+import mmengine.fileio as fileio
+import numpy as np
+from mmcv.transforms import BaseTransform
+from PIL import Image
+
+from mmpretrain.registry import TRANSFORMS
+
+# ITU-R BT.601 luma weights (as PIL's and OpenCV's RGB -> gray) for R, G, B.
+_LUMA_WEIGHTS = np.array([0.299, 0.587, 0.114], dtype=np.float32)
+# PIL modes read as they are; the others are converted to 'RGB' / 'RGBA'.
+_ARRAY_MODES = ('L', 'I;16', 'I;16L', 'I;16B', 'I;16N', 'I', 'F')
+
+
+def _pil_to_array(content: bytes) -> np.ndarray:
+    """Decode with PIL into gray (HxW), gray+alpha, RGB or RGBA order."""
+    with Image.open(io.BytesIO(content)) as image:
+        image.load()
+        if image.mode in _ARRAY_MODES:
+            # PIL's own conversion of 16-bit images to 'L' clips, not scales.
+            return np.array(image)
+        if image.mode == '1':
+            return np.array(image.convert('L'))
+        if image.has_transparency_data:
+            return np.array(image.convert('RGBA'))
+        return np.array(image.convert('RGB'))
+
+
+def _cv2_to_array(content: bytes) -> Optional[np.ndarray]:
+    """Decode with OpenCV into the same channel order as
+    :func:`_pil_to_array` (RGB / RGBA, not BGR)."""
+    img = cv2.imdecode(np.frombuffer(content, np.uint8), cv2.IMREAD_UNCHANGED)
+    if img is not None and img.ndim == 3 and img.shape[2] in (3, 4):
+        img = img[..., [2, 1, 0, 3][:img.shape[2]]]
+    return img
+
+
+def _to_gray_uint8(img: np.ndarray, background: int,
+                   filename: str) -> np.ndarray:
+    """Turn a decoded image into an HxW uint8 array.
+
+    16-bit values are mapped linearly from 0..65535 to 0..255, colour is
+    reduced to luma and an alpha channel is composited onto ``background``.
+    """
+    if img.dtype == np.uint8:
+        max_value = 255
+    elif (img.dtype.kind in 'ui' and img.dtype.itemsize in (2, 4)
+          and img.min() >= 0 and img.max() <= 65535):
+        max_value = 65535
+    else:
+        raise ValueError(f'{filename}: unsupported pixel type {img.dtype} '
+                         f'(expected 8- or 16-bit unsigned integers).')
+    if img.ndim == 3 and img.shape[2] == 1:
+        img = img[..., 0]
+    if img.ndim == 2 and max_value == 255:
+        return img
+    if img.ndim not in (2, 3) or (img.ndim == 3 and img.shape[2] > 4):
+        raise ValueError(f'{filename}: unsupported image shape {img.shape}.')
+
+    img = img.astype(np.float32) * (255. / max_value)
+    if img.ndim == 2:
+        gray = img
+    else:
+        num_colors = 1 if img.shape[2] <= 2 else 3
+        colors = img[..., :num_colors]
+        gray = colors[..., 0] if num_colors == 1 else colors @ _LUMA_WEIGHTS
+        if img.shape[2] in (2, 4):
+            alpha = img[..., -1] / 255.
+            gray = gray * alpha + background * (1. - alpha)
+    return np.clip(np.rint(gray), 0, 255).astype(np.uint8)
+
+
+def imdecode_grayscale(content: bytes,
+                       filename: str,
+                       background: int = 255) -> np.ndarray:
+    """Decode image bytes into an HxW uint8 grayscale array.
+
+    PIL is tried first and OpenCV second, so that a file whose header only
+    one of them tolerates is still read.
+
+    Args:
+        content (bytes): The encoded image (TIFF, BMP, PNG, ...).
+        filename (str): The file the bytes came from, named in errors.
+        background (int): Gray value that transparent pixels are
+            composited onto. Defaults to 255 (white, as G-band crops).
+
+    Returns:
+        np.ndarray: The HxW uint8 image.
+    """
+    try:
+        img = _pil_to_array(content)
+    except Exception as pil_error:  # any PIL decoder failure -> try OpenCV
+        img = _cv2_to_array(content)
+        if img is None:
+            raise OSError(f'Cannot decode image file {filename}: PIL failed '
+                          f'({pil_error!r}) and so did OpenCV.') from None
+    return _to_gray_uint8(img, background, filename)
+
+
+def imread_grayscale(filename: str,
+                     background: int = 255,
+                     backend_args: Optional[dict] = None) -> np.ndarray:
+    """Read an image file into an HxW uint8 grayscale array.
+
+    Args:
+        filename (str): The image file.
+        background (int): Gray value that transparent pixels are
+            composited onto. Defaults to 255.
+        backend_args (dict, optional): Arguments of the
+            :mod:`mmengine.fileio` backend. Defaults to None.
+
+    Returns:
+        np.ndarray: The HxW uint8 image.
+    """
+    try:
+        content = fileio.get(filename, backend_args=backend_args)
+    except FileNotFoundError:
+        raise FileNotFoundError(
+            f'Image file not found: {filename}') from None
+    except OSError as e:
+        raise OSError(f'Cannot read image file {filename}: {e}') from None
+    return imdecode_grayscale(content, filename, background)
+
+
+@TRANSFORMS.register_module()
+class LoadChromosomeImage(BaseTransform):
+    """Load a chromosome crop as an HxW uint8 grayscale image.
+
+    Reads 8- and 16-bit gray, palette, RGB and RGBA files (TIFF with any
+    compression PIL or OpenCV decodes, BMP, PNG, ...). Colour is reduced to
+    luma, transparency is composited onto ``background`` and 16-bit values
+    are mapped linearly onto 0..255. Files are decoded with PIL and, when
+    PIL rejects them (e.g. a malformed header), with OpenCV.
+
+    **Required Keys:**
+
+    - img_path
+
+    **Added Keys:**
+
+    - img
+    - img_shape
+    - ori_shape
+
+    Args:
+        background (int): Gray value that transparent pixels are
+            composited onto. Defaults to 255, the white background of
+            G-band crops.
+        backend_args (dict, optional): Arguments of the
+            :mod:`mmengine.fileio` backend. Defaults to None.
+    """
+
+    def __init__(self,
+                 background: int = 255,
+                 backend_args: Optional[dict] = None) -> None:
+        if not 0 <= background <= 255:
+            raise ValueError(
+                f'background must be a gray value in 0..255, got {background}')
+        self.background = background
+        self.backend_args = backend_args
+
+    def transform(self, results: dict) -> dict:
+        """Load the image named by ``results['img_path']``.
+
+        Args:
+            results (dict): The result dict.
+
+        Returns:
+            dict: The result dict with the image and its shape.
+        """
+        img = imread_grayscale(results['img_path'], self.background,
+                               self.backend_args)
+        results['img'] = img
+        results['img_shape'] = img.shape[:2]
+        results['ori_shape'] = img.shape[:2]
+        return results
+
+    def __repr__(self) -> str:
+        repr_str = self.__class__.__name__
+        repr_str += f'(background={self.background}, '
+        repr_str += f'backend_args={self.backend_args})'
+        return repr_str

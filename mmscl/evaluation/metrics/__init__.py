@@ -1,0 +1,3 @@
+from .chromosome_metric import ChromosomeMetric
+
+__all__ = ['ChromosomeMetric']

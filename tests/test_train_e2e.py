@@ -1,0 +1,119 @@
+"""tools/train.py and tools/test.py end to end on a tiny dataset."""
+import glob
+import json
+import os.path as osp
+import subprocess
+import sys
+
+import pytest
+from mmengine.config import Config
+from mmengine.runner import Runner
+
+from conftest import CONFIGS, REPO_ROOT
+
+TINY_CONFIG = """
+_base_ = [
+    '{configs}/_base_/datasets/ogh.py',
+    '{configs}/_base_/schedules/adam_400k.py',
+    '{configs}/_base_/default_runtime.py',
+]
+model = dict(
+    type='ImageClassifier',
+    backbone=dict(type='ResNet', depth=18, in_channels=1),
+    neck=dict(type='GlobalAveragePooling'),
+    head=dict(type='SCLHead', num_classes=24, in_channels=512,
+              embed_dim=64, hidden_channels=64))
+train_pipeline = [
+    dict(type='LoadChromosomeImage'),
+    dict(type='Letterbox', canvas_size=48, scale=32),
+    dict(type='RandomRotate', prob=1.0, angle=180.),
+    dict(type='RandomFlip', prob=0.5, direction='vertical'),
+    dict(type='RandomContrastGamma', prob=0.8),
+    dict(type='PackInputs'),
+]
+test_pipeline = [
+    dict(type='LoadChromosomeImage'),
+    dict(type='Letterbox', canvas_size=48, scale=32),
+    dict(type='PackInputs'),
+]
+train_dataloader = dict(
+    num_workers=0,
+    sampler=dict(steps_per_epoch=2),
+    dataset=dict(data_root='{data}', ann_file='train.csv',
+                 pipeline=train_pipeline))
+val_dataloader = dict(
+    num_workers=0, batch_size=16,
+    dataset=dict(data_root='{data}', ann_file='val.csv',
+                 pipeline=test_pipeline))
+test_dataloader = dict(
+    num_workers=0, batch_size=16,
+    dataset=dict(data_root='{data}', ann_file='test.csv',
+                 pipeline=test_pipeline))
+optim_wrapper = dict(optimizer=dict(lr=1e-3))
+train_cfg = dict(max_iters=4, val_interval=2)
+default_hooks = dict(checkpoint=dict(interval=2), logger=dict(interval=1))
+custom_hooks = [
+    dict(type='CheckPairedBatchHook'),
+    dict(type='CEWarmupHook', warmup_iters=2),
+]
+"""
+
+
+def run_tool(tool, *args):
+    result = subprocess.run(
+        [sys.executable, osp.join(REPO_ROOT, 'tools', tool), *args],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-3000:] + \
+        result.stderr[-3000:]
+    return result.stdout + result.stderr
+
+
+def scalars(work_dir):
+    [path] = glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json'))
+    with open(path) as f:
+        return [json.loads(line) for line in f]
+
+
+@pytest.fixture
+def tiny_config(tmp_path, tiny_chromosome_dir):
+    path = tmp_path / 'tiny_scl.py'
+    path.write_text(
+        TINY_CONFIG.format(configs=CONFIGS, data=tiny_chromosome_dir))
+    return str(path)
+
+
+def test_train_resume_and_test(tmp_path, tiny_config):
+    work_dir = str(tmp_path / 'work')
+    run_tool('train.py', tiny_config, '--work-dir', work_dir)
+    assert osp.isfile(osp.join(work_dir, 'iter_4.pth'))
+    train_logs = [r for r in scalars(work_dir) if 'loss_con' in r]
+    assert [r['iter'] for r in train_logs] == [1, 2, 3, 4]
+    assert all(r['temperature'] > 0 for r in train_logs)
+    [val] = [r for r in scalars(work_dir) if 'chromosome/auc' in r][-1:]
+    assert 0 <= val['chromosome/accuracy'] <= 100
+
+    out = run_tool('train.py', tiny_config, '--work-dir', work_dir,
+                   '--resume', '--cfg-options', 'train_cfg.max_iters=6')
+    assert 'resumed epoch' in out or 'Auto resumed' in out
+    assert osp.isfile(osp.join(work_dir, 'iter_6.pth'))
+
+    test_dir = str(tmp_path / 'test')
+    out = run_tool('test.py', tiny_config,
+                   osp.join(work_dir, 'iter_6.pth'), '--work-dir', test_dir,
+                   '--out', str(tmp_path / 'preds.pkl'))
+    [metrics_file] = glob.glob(osp.join(test_dir, '*', '*.json'))
+    with open(metrics_file) as f:
+        metrics = json.load(f)
+    for key in ('accuracy', 'recall', 'auc', 'recall_Y'):
+        assert 0 <= metrics[f'chromosome/{key}'] <= 100
+    assert osp.isfile(tmp_path / 'preds.pkl')
+
+
+def test_wrong_batch_size_fails_at_start_up(tmp_path, tiny_config):
+    cfg = Config.fromfile(tiny_config)
+    cfg.work_dir = str(tmp_path / 'bad')
+    cfg.train_dataloader.batch_size = 32
+    runner = Runner.from_cfg(cfg)
+    with pytest.raises(ValueError, match='batch_size=48'):
+        runner.train()
+    assert runner.iter == 0
