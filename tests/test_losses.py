@@ -141,3 +141,10 @@ def test_contrastive_loss_weight_and_gradient():
     assert double.item() == pytest.approx(2 * base.item())
     base.backward()
     assert emb1.grad.abs().sum() > 0 and t.grad is not None
+
+
+def test_contrastive_loss_needs_halves_of_one_size():
+    with pytest.raises(ValueError, match='same size'):
+        PairedContrastiveLoss()(
+            torch.randn(3, 4), torch.randn(2, 4), torch.arange(3),
+            torch.arange(2), torch.tensor(1.))

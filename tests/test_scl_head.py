@@ -93,3 +93,17 @@ def test_bad_inputs_raise_clear_errors():
         head.loss((torch.randn(8, 5), ), make_samples([0, 1, 2, 3] * 2))
     with pytest.raises(ValueError, match='at least 2 samples'):
         head.loss((torch.randn(1, 4), ), make_samples([0]))
+
+
+def test_odd_batch_leaves_the_last_sample_out_of_the_contrastive_term():
+    torch.manual_seed(0)
+    head = identity_head(4)
+    feats = torch.randn(9, 4)
+    labels = torch.tensor([0, 1, 2, 3, 0, 1, 2, 3, 1])
+    losses = head.loss((feats, ), make_samples(labels))
+    torch.testing.assert_close(
+        losses['loss_con'],
+        algorithm1(feats[:4], feats[4:8], torch.tensor(1 / 0.07), 2.))
+    expected_cls = (softmax_focal_loss(feats[:4], labels[:4]).mean() +
+                    softmax_focal_loss(feats[4:], labels[4:]).mean())
+    torch.testing.assert_close(losses['loss_cls'], expected_cls)

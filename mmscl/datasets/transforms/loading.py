@@ -1,14 +1,13 @@
 """Loading real chromosome crops as 8-bit single-channel images."""
 import io
-from typing import Optional
+from typing import Optional, Sequence
 
 import cv2
 import mmengine.fileio as fileio
 import numpy as np
 from mmcv.transforms import BaseTransform
-from PIL import Image
-
 from mmpretrain.registry import TRANSFORMS
+from PIL import Image
 
 # ITU-R BT.601 luma weights (as PIL's and OpenCV's RGB -> gray) for R, G, B.
 _LUMA_WEIGHTS = np.array([0.299, 0.587, 0.114], dtype=np.float32)
@@ -30,13 +29,18 @@ def _pil_to_array(content: bytes) -> np.ndarray:
         return np.array(image.convert('RGB'))
 
 
-def _cv2_to_array(content: bytes) -> Optional[np.ndarray]:
+def _cv2_to_array(content: bytes) -> np.ndarray:
     """Decode with OpenCV into the same channel order as
     :func:`_pil_to_array` (RGB / RGBA, not BGR)."""
     img = cv2.imdecode(np.frombuffer(content, np.uint8), cv2.IMREAD_UNCHANGED)
-    if img is not None and img.ndim == 3 and img.shape[2] in (3, 4):
+    if img is None:
+        raise OSError('OpenCV cannot decode it')
+    if img.ndim == 3 and img.shape[2] in (3, 4):
         img = img[..., [2, 1, 0, 3][:img.shape[2]]]
     return img
+
+
+DECODERS = {'pillow': _pil_to_array, 'cv2': _cv2_to_array}
 
 
 def _to_gray_uint8(img: np.ndarray, background: int,
@@ -74,35 +78,50 @@ def _to_gray_uint8(img: np.ndarray, background: int,
     return np.clip(np.rint(gray), 0, 255).astype(np.uint8)
 
 
-def imdecode_grayscale(content: bytes,
-                       filename: str,
-                       background: int = 255) -> np.ndarray:
+def _check_backends(backends: Sequence[str]) -> None:
+    unknown = [b for b in backends if b not in DECODERS]
+    if not backends or unknown:
+        raise ValueError(f'imdecode backends must be a non-empty sequence '
+                         f'of {list(DECODERS)}, got {backends!r}')
+
+
+def imdecode_grayscale(
+    content: bytes,
+    filename: str,
+    background: int = 255,
+    backends: Sequence[str] = ('pillow', 'cv2')
+) -> np.ndarray:
     """Decode image bytes into an HxW uint8 grayscale array.
 
-    PIL is tried first and OpenCV second, so that a file whose header only
-    one of them tolerates is still read.
+    The backends are tried in turn, so that a file whose header only one of
+    them tolerates is still read.
 
     Args:
         content (bytes): The encoded image (TIFF, BMP, PNG, ...).
         filename (str): The file the bytes came from, named in errors.
         background (int): Gray value that transparent pixels are
             composited onto. Defaults to 255 (white, as G-band crops).
+        backends (Sequence[str]): Decoders to try in order, among 'pillow'
+            and 'cv2'. Defaults to ('pillow', 'cv2').
 
     Returns:
         np.ndarray: The HxW uint8 image.
     """
-    try:
-        img = _pil_to_array(content)
-    except Exception as pil_error:  # any PIL decoder failure -> try OpenCV
-        img = _cv2_to_array(content)
-        if img is None:
-            raise OSError(f'Cannot decode image file {filename}: PIL failed '
-                          f'({pil_error!r}) and so did OpenCV.') from None
-    return _to_gray_uint8(img, background, filename)
+    errors = []
+    for backend in backends:
+        try:
+            img = DECODERS[backend](content)
+        except Exception as e:  # any decoder failure -> try the next one
+            errors.append(f'{backend}: {e!r}')
+        else:
+            return _to_gray_uint8(img, background, filename)
+    raise OSError(f'Cannot decode image file {filename} '
+                  f'({"; ".join(errors)}).')
 
 
 def imread_grayscale(filename: str,
                      background: int = 255,
+                     backends: Sequence[str] = ('pillow', 'cv2'),
                      backend_args: Optional[dict] = None) -> np.ndarray:
     """Read an image file into an HxW uint8 grayscale array.
 
@@ -110,6 +129,8 @@ def imread_grayscale(filename: str,
         filename (str): The image file.
         background (int): Gray value that transparent pixels are
             composited onto. Defaults to 255.
+        backends (Sequence[str]): Decoders to try in order, among 'pillow'
+            and 'cv2'. Defaults to ('pillow', 'cv2').
         backend_args (dict, optional): Arguments of the
             :mod:`mmengine.fileio` backend. Defaults to None.
 
@@ -119,11 +140,10 @@ def imread_grayscale(filename: str,
     try:
         content = fileio.get(filename, backend_args=backend_args)
     except FileNotFoundError:
-        raise FileNotFoundError(
-            f'Image file not found: {filename}') from None
+        raise FileNotFoundError(f'Image file not found: {filename}') from None
     except OSError as e:
         raise OSError(f'Cannot read image file {filename}: {e}') from None
-    return imdecode_grayscale(content, filename, background)
+    return imdecode_grayscale(content, filename, background, backends)
 
 
 @TRANSFORMS.register_module()
@@ -135,6 +155,11 @@ class LoadChromosomeImage(BaseTransform):
     luma, transparency is composited onto ``background`` and 16-bit values
     are mapped linearly onto 0..255. Files are decoded with PIL and, when
     PIL rejects them (e.g. a malformed header), with OpenCV.
+
+    OpenCV decodes small TIFFs about 25 times faster than PIL; with
+    ``imdecode_backends=('cv2', 'pillow')`` it goes first. It agrees with
+    PIL on 8/16-bit gray, RGB(A), palette and bilevel files, but drops the
+    alpha channel of gray+alpha TIFFs, hence the default order.
 
     **Required Keys:**
 
@@ -150,17 +175,22 @@ class LoadChromosomeImage(BaseTransform):
         background (int): Gray value that transparent pixels are
             composited onto. Defaults to 255, the white background of
             G-band crops.
+        imdecode_backends (Sequence[str]): Decoders to try in order,
+            among 'pillow' and 'cv2'. Defaults to ('pillow', 'cv2').
         backend_args (dict, optional): Arguments of the
             :mod:`mmengine.fileio` backend. Defaults to None.
     """
 
     def __init__(self,
                  background: int = 255,
+                 imdecode_backends: Sequence[str] = ('pillow', 'cv2'),
                  backend_args: Optional[dict] = None) -> None:
         if not 0 <= background <= 255:
             raise ValueError(
                 f'background must be a gray value in 0..255, got {background}')
+        _check_backends(imdecode_backends)
         self.background = background
+        self.imdecode_backends = tuple(imdecode_backends)
         self.backend_args = backend_args
 
     def transform(self, results: dict) -> dict:
@@ -173,7 +203,7 @@ class LoadChromosomeImage(BaseTransform):
             dict: The result dict with the image and its shape.
         """
         img = imread_grayscale(results['img_path'], self.background,
-                               self.backend_args)
+                               self.imdecode_backends, self.backend_args)
         results['img'] = img
         results['img_shape'] = img.shape[:2]
         results['ori_shape'] = img.shape[:2]
@@ -182,5 +212,6 @@ class LoadChromosomeImage(BaseTransform):
     def __repr__(self) -> str:
         repr_str = self.__class__.__name__
         repr_str += f'(background={self.background}, '
+        repr_str += f'imdecode_backends={self.imdecode_backends}, '
         repr_str += f'backend_args={self.backend_args})'
         return repr_str

@@ -7,7 +7,6 @@ import numpy as np
 from mmcv.image.geometric import cv2_interp_codes
 from mmcv.transforms import BaseTransform
 from mmcv.transforms.utils import cache_randomness
-
 from mmpretrain.registry import TRANSFORMS
 
 
@@ -46,8 +45,8 @@ class Letterbox(BaseTransform):
     The canvas is then resized to ``scale`` x ``scale``.
 
     ``canvas_size`` is a per-dataset setting, since each lab images at its
-    own pixel scale: e.g. 192 for the gband612 crops (the longest is 163 px
-    and the longest diagonal 190 px, so none is shrunk and none is cut by a
+    own pixel scale: e.g. 176 for the gband612 crops (the longest is 163 px
+    and the longest diagonal 169 px, so none is shrunk and none is cut by a
     later :class:`RandomRotate`), 256 for OGH-Fudan and 300 for ChrmNet
     (already on canvases of that size). Images larger than the canvas, such
     as whole canvases from another set, are shrunk to fit.

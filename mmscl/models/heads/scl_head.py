@@ -115,6 +115,8 @@ class SCLHead(ClsHead):
                              f'(got {labels.numel()}).')
         embeds = self.pre_logits(feats)
         cls_score = self.classifier(embeds)
+        # B1 and B2 are the halves; the last sample of an odd batch (from an
+        # ordinary sampler) only counts in the classification loss.
         half = labels.numel() // 2
         losses = dict()
         with torch.autocast(device_type=embeds.device.type, enabled=False):
@@ -125,7 +127,7 @@ class SCLHead(ClsHead):
                 normed = F.normalize(embeds.float(), dim=1)
                 logit_scale = self.get_logit_scale()
                 losses['loss_con'] = self.contrastive_loss(
-                    normed[:half], normed[half:], labels[:half],
-                    labels[half:], logit_scale)
+                    normed[:half], normed[half:2 * half], labels[:half],
+                    labels[half:2 * half], logit_scale)
                 losses['temperature'] = logit_scale.detach()
         return losses

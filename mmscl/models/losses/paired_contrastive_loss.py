@@ -24,14 +24,16 @@ class PairedContrastiveLoss(nn.Module):
     With L2-normalised embeddings ``E1``, ``E2`` of batches B1, B2 and the
     logit scale ``t``, the similarity matrices ``S11 = t E1 E1^T``,
     ``S12 = t E1 E2^T`` and ``S22 = t E2 E2^T`` are each scored by the
-    classification loss along their rows and along their columns:
+    classification loss along their rows and along their columns
+    (Algorithm 1):
 
     ``L_con = sum_{S in (S11, S12, S22)} L(S, Y) + L(S^T, Y^T)``
 
     The target of row ``i`` is the set of columns of the same type, shared
     evenly. When the batches are paired by type (B1[k], B2[k] both of type
     k, all types distinct) the target is the diagonal, as in the paper;
-    otherwise every same-type pair is a positive.
+    otherwise every same-type pair is a positive, and a row without any
+    (its type absent from the other batch) is left out.
 
     Args:
         loss (dict): Loss applied to every row of logits. Defaults to the
@@ -51,6 +53,11 @@ class PairedContrastiveLoss(nn.Module):
         self.loss_module = MODELS.build(loss)
         self.loss_weight = loss_weight
         self.gather_distributed = gather_distributed
+        # Weight of the rows of block S_ij: the columns of S11 and S22 are
+        # their rows again (symmetric), those of S12 the rows of S21.
+        self.register_buffer(
+            'block_weights', torch.tensor([[2., 1.], [1., 2.]]),
+            persistent=False)
 
     def forward(self, embeds1: torch.Tensor, embeds2: torch.Tensor,
                 labels1: torch.Tensor, labels2: torch.Tensor,
@@ -58,38 +65,48 @@ class PairedContrastiveLoss(nn.Module):
         """Compute the loss.
 
         Args:
-            embeds1 (torch.Tensor): L2-normalised embeddings of B1, (N1, D).
-            embeds2 (torch.Tensor): L2-normalised embeddings of B2, (N2, D).
-            labels1 (torch.Tensor): Types of B1, (N1, ).
-            labels2 (torch.Tensor): Types of B2, (N2, ).
+            embeds1 (torch.Tensor): L2-normalised embeddings of B1, (n, D).
+            embeds2 (torch.Tensor): L2-normalised embeddings of B2, (n, D).
+            labels1 (torch.Tensor): Types of B1, (n, ).
+            labels2 (torch.Tensor): Types of B2, (n, ).
             logit_scale (torch.Tensor): The scale ``t`` (a scalar).
 
         Returns:
             torch.Tensor: The contrastive loss.
         """
-        local = {1: (embeds1, labels1), 2: (embeds2, labels2)}
+        if embeds1.shape != embeds2.shape:
+            raise ValueError('B1 and B2 must be of the same size, got '
+                             f'{tuple(embeds1.shape)} and '
+                             f'{tuple(embeds2.shape)}.')
+        n = len(embeds1)
+        queries = torch.cat([embeds1, embeds2])  # (2n, D)
+        query_labels = torch.cat([labels1, labels2])
         if self.gather_distributed and get_world_size() > 1:
-            keys = {i: gather_across_ranks(*local[i]) for i in local}
+            all1, all_labels1 = gather_across_ranks(embeds1, labels1)
+            all2, all_labels2 = gather_across_ranks(embeds2, labels2)
+            keys = torch.cat([all1, all2])  # (2m, D), m = n * world size
+            key_labels = torch.cat([all_labels1, all_labels2])
         else:
-            keys = local
-        loss = 0.
-        for i, j in ((1, 1), (1, 2), (2, 2)):
-            # Rows of S_ij are the local B_i against B_j; its columns are
-            # the rows of S_ji.
-            loss = loss + self._rows_loss(*local[i], *keys[j], logit_scale)
-            loss = loss + self._rows_loss(*local[j], *keys[i], logit_scale)
-        return self.loss_weight * loss
+            keys, key_labels = queries, query_labels
+        m = len(keys) // 2
 
-    def _rows_loss(self, query: torch.Tensor, query_labels: torch.Tensor,
-                   keys: torch.Tensor, key_labels: torch.Tensor,
-                   logit_scale: torch.Tensor) -> torch.Tensor:
-        """The loss along the rows of ``logit_scale * query @ keys^T``."""
-        logits = logit_scale * query @ keys.t()  # (Nq, Nk)
-        positives = (query_labels[:, None] == key_labels[None, :]).float()
-        num_positives = positives.sum(dim=1)
-        # A row with no same-type key (ordinary sampling) has no target.
-        has_target = num_positives > 0
-        if not has_target.any():
-            return logits.sum() * 0.
-        target = positives[has_target] / num_positives[has_target, None]
-        return self.loss_module(logits[has_target], target)
+        def blocks(matrix):
+            # (2n, 2m) -> (2, 2, n, m), block [i, j] being S_ij.
+            return matrix.view(2, n, 2, m).transpose(1, 2)
+
+        logits = blocks(logit_scale * queries @ keys.t())
+        positives = blocks(
+            (query_labels[:, None] == key_labels[None, :]).float())
+        num_positives = positives.sum(dim=-1, keepdim=True)
+        target = positives / num_positives.clamp(min=1)
+        has_target = (num_positives[..., 0] > 0).float()  # (2, 2, n)
+        # Each block contributes the mean over its rows that have a target.
+        row_weights = has_target * (
+            self.block_weights[..., None] /
+            has_target.sum(dim=-1, keepdim=True).clamp(min=1))
+        loss = self.loss_module(
+            logits.reshape(4 * n, m),
+            target.reshape(4 * n, m),
+            weight=row_weights.reshape(4 * n),
+            reduction_override='sum')
+        return self.loss_weight * loss

@@ -1,0 +1,54 @@
+# mmscl's embedded default: synthetic G-band cells, generated on first use.
+# The 'internal' domain (OGH-like, 256 px canvases) gives the train / val /
+# test splits (by cell); synthetic_external_test.py tests on another domain.
+dataset_type = 'SyntheticChromosomeDataset'
+input_size = 96
+internal = dict(
+    type=dataset_type,
+    data_root='data/synthetic/internal',
+    num_cells=200,
+    seed=0,
+    domain='internal')
+
+data_preprocessor = dict(
+    num_classes=24, mean=[114.495], std=[57.63], to_rgb=False)
+
+train_pipeline = [
+    dict(type='LoadChromosomeImage'),
+    dict(type='Letterbox', canvas_size=256, scale=input_size),
+    dict(type='RandomRotate', prob=1.0, angle=180.),
+    dict(type='RandomFlip', prob=[0.25, 0.25],
+         direction=['horizontal', 'vertical']),
+    dict(type='RandomContrastGamma', prob=0.8),
+    dict(type='PackInputs'),
+]
+test_pipeline = [
+    dict(type='LoadChromosomeImage'),
+    dict(type='Letterbox', canvas_size=256, scale=input_size),
+    dict(type='PackInputs'),
+]
+
+train_dataloader = dict(
+    batch_size=48,
+    num_workers=2,
+    sampler=dict(type='PairedTypeSampler', steps_per_epoch=100),
+    dataset=dict(**internal, ann_file='train.csv', pipeline=train_pipeline),
+)
+val_dataloader = dict(
+    batch_size=128,
+    num_workers=2,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        **internal, ann_file='val.csv', test_mode=True,
+        pipeline=test_pipeline),
+)
+val_evaluator = dict(type='ChromosomeMetric')
+test_dataloader = dict(
+    batch_size=128,
+    num_workers=2,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        **internal, ann_file='test.csv', test_mode=True,
+        pipeline=test_pipeline),
+)
+test_evaluator = dict(type='ChromosomeMetric', per_type=True)

@@ -1,0 +1,18 @@
+# The embedded default: ResNet-18 trained with SCL on synthetic G-band
+# cells that mmscl generates on first use. About 10 minutes on 2 CPU cores;
+# raise train_cfg.max_iters (and input_size) for a GPU.
+#   python tools/train.py configs/scl/resnet18_synthetic.py
+#   python tools/test.py configs/scl/resnet18_synthetic.py CKPT
+#   python tools/test.py configs/scl/resnet18_synthetic_external.py CKPT
+_base_ = [
+    '../_base_/models/scl_classifier.py',
+    '../_base_/datasets/synthetic.py',
+    '../_base_/schedules/quickstart_cpu.py',
+    '../_base_/default_runtime.py',
+]
+model = dict(
+    backbone=dict(type='ResNet', depth=18, in_channels=1),
+    neck=dict(type='GlobalAveragePooling'),
+    head=dict(in_channels=512, embed_dim=256, hidden_channels=256))
+default_hooks = dict(
+    logger=dict(interval=20), checkpoint=dict(interval=200))

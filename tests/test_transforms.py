@@ -1,0 +1,375 @@
+import io
+import os.path as osp
+import shutil
+import struct
+import subprocess
+
+import numpy as np
+import pytest
+from mmcv.transforms import Compose, RandomFlip
+from mmengine.registry import DefaultScope
+from PIL import Image
+
+from mmscl.datasets.transforms import (InvertIntensity, Letterbox,
+                                       LoadChromosomeImage,
+                                       RandomContrastGamma, RandomRotate)
+
+SHARED_DATA = osp.join(
+    osp.dirname(osp.dirname(osp.abspath(__file__))), '..', 'shared', 'data')
+
+CROP = np.array([[(7 * r + 13 * c) % 200 for c in range(20)]
+                 for r in range(10)],
+                dtype=np.uint8)  # H=10, W=20
+
+
+def load(path):
+    return LoadChromosomeImage()(dict(img_path=str(path)))
+
+
+def save(array_or_image, path, **kwargs):
+    image = array_or_image if isinstance(
+        array_or_image, Image.Image) else Image.fromarray(array_or_image)
+    image.save(path, **kwargs)
+    return path
+
+
+# ---------------------------------------------------------------- loading
+
+
+@pytest.mark.parametrize('name,kwargs', [('crop.tiff', {
+    'compression': 'tiff_lzw'
+}), ('crop.bmp', {}), ('crop.png', {})])
+def test_load_gray_exact(tmp_path, name, kwargs):
+    results = load(save(CROP, tmp_path / name, **kwargs))
+    assert results['img'].dtype == np.uint8
+    np.testing.assert_array_equal(results['img'], CROP)
+    assert results['img_shape'] == results['ori_shape'] == (10, 20)
+
+
+def test_load_rgba_composited_on_white(tmp_path):
+    rgba = np.zeros((2, 3, 4), dtype=np.uint8)
+    rgba[..., :3] = 40
+    rgba[..., 3] = [[0, 128, 255], [255, 0, 128]]
+    img = load(save(rgba, tmp_path / 'rgba.tiff'))['img']
+    # 40 * a + 255 * (1 - a): a = 0 -> 255, a = 1 -> 40, a = 128/255 -> 147
+    np.testing.assert_array_equal(img, [[255, 147, 40], [40, 255, 147]])
+
+    black_background = LoadChromosomeImage(background=0)(
+        dict(img_path=str(tmp_path / 'rgba.tiff')))['img']
+    np.testing.assert_array_equal(black_background, [[0, 20, 40], [40, 0, 20]])
+
+
+def test_load_rgb_and_palette(tmp_path):
+    rgb = np.stack([CROP] * 3, axis=-1)
+    rgb[0, 0] = (255, 0, 0)  # pure red: luma 0.299 * 255 = 76.2
+    img = load(save(rgb, tmp_path / 'rgb.bmp'))['img']
+    assert img.shape == (10, 20)
+    assert img[0, 0] == 76
+    np.testing.assert_array_equal(img.ravel()[1:], CROP.ravel()[1:])
+
+    palette = Image.fromarray(CROP).convert('P')
+    for ext in ('png', 'tiff', 'bmp'):
+        img = load(save(palette, tmp_path / f'palette.{ext}'))['img']
+        np.testing.assert_array_equal(img, CROP)
+
+
+def test_load_bilevel(tmp_path):
+    img = load(save(Image.fromarray(CROP > 100), tmp_path / 'bit.png'))['img']
+    np.testing.assert_array_equal(img, np.where(CROP > 100, 255, 0))
+
+
+@pytest.mark.parametrize('ext', ['png', 'tiff'])
+def test_load_16bit_scaled(tmp_path, ext):
+    img16 = CROP.astype(np.uint16) * 257
+    img16[0, 0] = 65535
+    img = load(save(img16, tmp_path / f'deep.{ext}'))['img']
+    expected = CROP.copy()
+    expected[0, 0] = 255
+    np.testing.assert_array_equal(img, expected)
+
+
+def test_load_falls_back_to_opencv(tmp_path):
+    # A BMP with a 48-byte info header (valid fields, non-standard size):
+    # PIL rejects it, OpenCV reads it.
+    buffer = io.BytesIO()
+    Image.fromarray(CROP).save(buffer, format='BMP')
+    data = buffer.getvalue()
+    extra = 8
+    data = bytearray(data[:14] + struct.pack('<I', 40 + extra) + data[18:54] +
+                     bytes(extra) + data[54:])
+    data[10:14] = struct.pack('<I', struct.unpack('<I', data[10:14])[0] + 8)
+    path = tmp_path / 'odd_header.bmp'
+    path.write_bytes(bytes(data))
+    with pytest.raises(OSError):
+        Image.open(path)
+    np.testing.assert_array_equal(load(path)['img'], CROP)
+
+
+def test_load_backend_order(tmp_path):
+    lzw = save(CROP, tmp_path / 'crop.tiff', compression='tiff_lzw')
+    gray_alpha = Image.merge(
+        'LA', [Image.fromarray(CROP),
+               Image.fromarray(np.zeros_like(CROP))])
+    gray_alpha = save(gray_alpha, tmp_path / 'gray_alpha.tiff')
+    pillow_first = LoadChromosomeImage()
+    cv2_first = LoadChromosomeImage(imdecode_backends=('cv2', 'pillow'))
+    for load_image in (pillow_first, cv2_first):
+        img = load_image(dict(img_path=str(lzw)))['img']
+        np.testing.assert_array_equal(img, CROP)
+    # The documented reason for PIL first: OpenCV drops the alpha of
+    # gray+alpha TIFFs (all transparent here).
+    img = pillow_first(dict(img_path=str(gray_alpha)))['img']
+    assert (img == 255).all()
+    img = cv2_first(dict(img_path=str(gray_alpha)))['img']
+    np.testing.assert_array_equal(img, CROP)
+    with pytest.raises(ValueError, match='imdecode backends'):
+        LoadChromosomeImage(imdecode_backends=('pil', ))
+
+
+def test_load_errors_name_the_file(tmp_path):
+    missing = tmp_path / 'missing.tiff'
+    with pytest.raises(FileNotFoundError, match='missing.tiff'):
+        load(missing)
+    garbage = tmp_path / 'garbage.tiff'
+    garbage.write_bytes(b'not an image at all')
+    with pytest.raises(OSError, match='garbage.tiff'):
+        load(garbage)
+    floats = save(
+        Image.fromarray(CROP.astype(np.float32)), tmp_path / 'float.tiff')
+    with pytest.raises(ValueError, match='float.tiff.*float32'):
+        load(floats)
+    with pytest.raises(ValueError, match='background'):
+        LoadChromosomeImage(background=300)
+
+
+@pytest.mark.skipif(
+    not osp.isdir(SHARED_DATA) or shutil.which('tar') is None,
+    reason='shared real data or tar not available')
+def test_load_real_rgba_tiff_and_rgb_bmp(tmp_path):
+    # gband612's RGBA TIFFs have a header OpenCV's libtiff warns about.
+    members = {
+        'gband612.tar.gz': 'gband612/single_clase/97002461.12.tiff/clase10/'
+        'clase10_1_97002461.12.tiff',
+        'qband119.tar.gz': 'qband119/single_chromosomes/3/3 21b.bmp',
+    }
+    for tarball, member in members.items():
+        tarball = osp.join(SHARED_DATA, tarball)
+        subprocess.run(['tar', 'xzf', tarball, '-C', tmp_path, member],
+                       check=True)
+        path = tmp_path / member
+        with Image.open(path) as image:
+            raw = np.array(image)
+        assert raw.ndim == 3 and (raw[..., 0] == raw[..., 2]).all()
+        img = load(path)['img']
+        np.testing.assert_array_equal(img, raw[..., 0])
+    assert img[0, 0] == 0  # Q-band: black background
+
+
+# ---------------------------------------------------------------- letterbox
+
+
+def test_letterbox_keeps_a_fitting_crop_unchanged_at_the_centre():
+    results = Letterbox(canvas_size=64, scale=64)(dict(img=CROP))
+    img = results['img']
+    assert img.shape == results['img_shape'] == (64, 64)
+    assert results['scale_factor'] == (1., 1.)
+    top, left = (64 - 10) // 2, (64 - 20) // 2
+    np.testing.assert_array_equal(img[top:top + 10, left:left + 20], CROP)
+    img[top:top + 10, left:left + 20] = 255
+    assert (img == 255).all()
+
+
+def test_letterbox_keeps_pixel_scale_between_crops():
+    short = np.zeros((20, 10), np.uint8)
+    long = np.zeros((40, 10), np.uint8)
+    letterbox = Letterbox(canvas_size=64, scale=128, interpolation='nearest')
+    for crop in (short, long):
+        img = letterbox(dict(img=crop))['img']
+        rows, cols = np.nonzero(img < 255)
+        # Both doubled, none stretched to the output size.
+        assert rows.max() - rows.min() + 1 == 2 * crop.shape[0]
+        assert cols.max() - cols.min() + 1 == 20
+
+
+def test_letterbox_shrinks_crops_that_do_not_fit():
+    crop = np.zeros((40, 100), np.uint8)
+    results = Letterbox(
+        canvas_size=50, scale=50, interpolation='area')(
+            dict(img=crop))
+    img = results['img']
+    assert results['scale_factor'] == (0.5, 0.5)
+    expected = np.full((50, 50), 255, np.uint8)
+    expected[15:35, :] = 0  # 20 x 50, centred
+    np.testing.assert_array_equal(img, expected)
+
+
+def test_letterbox_shrinks_an_image_on_a_larger_canvas():
+    canvas = np.full((300, 300), 255, np.uint8)
+    canvas[100:200, 140:160] = 0
+    img = Letterbox(
+        canvas_size=150, scale=150,
+        interpolation='area')(dict(img=canvas))['img']
+    expected = np.full((150, 150), 255, np.uint8)
+    expected[50:100, 70:80] = 0
+    np.testing.assert_array_equal(img, expected)
+
+
+def test_letterbox_background_and_arguments():
+    img = Letterbox(
+        canvas_size=32, scale=32,
+        background=0)(dict(img=np.full((4, 4), 200, np.uint8)))['img']
+    assert img[0, 0] == 0 and img[16, 16] == 200
+    for kwargs in (dict(canvas_size=0), dict(canvas_size=64.5),
+                   dict(canvas_size=64,
+                        scale=0), dict(canvas_size=64, background=-1),
+                   dict(canvas_size=64, interpolation='cubic')):
+        with pytest.raises(ValueError):
+            Letterbox(**kwargs)
+
+
+# ---------------------------------------------------------------- rotation
+
+
+def test_rotate_90_degrees_exactly():
+    img = np.arange(64, dtype=np.uint8).reshape(8, 8)
+    rotated = RandomRotate(prob=1., angle=(90, 90))(dict(img=img))['img']
+    np.testing.assert_array_equal(rotated, np.rot90(img, k=-1))  # clockwise
+
+
+def test_rotate_fills_corners_with_background():
+    img = np.zeros((64, 64), np.uint8)
+    results = RandomRotate(prob=1., angle=(45, 45))(dict(img=img))
+    rotated = results['img']
+    assert rotated.shape == results['img_shape'] == (64, 64)
+    for corner in (rotated[0, 0], rotated[0, -1], rotated[-1, 0], rotated[-1,
+                                                                          -1]):
+        assert corner == 255
+    assert (rotated[22:42, 22:42] == 0).all()
+
+    black = RandomRotate(
+        prob=1., angle=(45, 45),
+        fill=0)(dict(img=np.full((64, 64), 200, np.uint8)))['img']
+    assert black[0, 0] == 0 and black[32, 32] == 200
+
+
+def test_rotate_expand_keeps_the_whole_crop():
+    crop = np.zeros((20, 10), np.uint8)
+    results = RandomRotate(
+        prob=1., angle=(90, 90), expand=True)(
+            dict(img=crop))
+    assert results['img'].shape == results['img_shape'] == (10, 20)
+    assert (results['img'] == 0).all()
+    diagonal = RandomRotate(
+        prob=1., angle=(45, 45), expand=True)(dict(img=crop))['img']
+    assert diagonal.shape[0] > 20 and diagonal.shape[1] > 10
+    # Nothing cut: the crop's darkness is all still there.
+    darkness = (255 - diagonal.astype(float)).sum() / 255
+    assert abs(darkness - crop.size) < 0.03 * crop.size
+
+
+def test_rotate_probability_and_arguments():
+    img = np.arange(64, dtype=np.uint8).reshape(8, 8)
+    assert RandomRotate(prob=0.)(dict(img=img))['img'] is img
+    np.random.seed(0)
+    rotate = RandomRotate(prob=0.5, angle=(90, 90))
+    rotated = sum(not np.array_equal(rotate(dict(img=img))['img'], img)
+                  for _ in range(200))
+    assert 70 < rotated < 130
+    for kwargs in (dict(prob=1.5), dict(angle=(10, -10)), dict(fill=256),
+                   dict(interpolation='smooth')):
+        with pytest.raises(ValueError):
+            RandomRotate(**kwargs)
+
+
+# ---------------------------------------------------------------- intensity
+
+VALUES = np.array([[0, 5, 100, 128, 200, 255]], dtype=np.uint8)
+
+
+def jitter(img, **kwargs):
+    kwargs = {
+        'prob': 1.,
+        'contrast': None,
+        'gamma': None,
+        'brightness': None,
+        **kwargs
+    }
+    return RandomContrastGamma(**kwargs)(dict(img=img))['img']
+
+
+def test_contrast_about_the_background():
+    np.testing.assert_array_equal(
+        jitter(VALUES, contrast=(2, 2)), [[0, 0, 0, 1, 145, 255]])
+    np.testing.assert_array_equal(
+        jitter(VALUES, contrast=(0.5, 0.5)), [[128, 130, 178, 192, 228, 255]])
+    np.testing.assert_array_equal(
+        jitter(VALUES, contrast=(2, 2), background=0),
+        [[0, 10, 200, 255, 255, 255]])
+
+
+def test_gamma_and_brightness():
+    # 255 * (128 / 255) ** 2 = 64.25, 255 * (100 / 255) ** 2 = 39.2
+    np.testing.assert_array_equal(
+        jitter(VALUES, gamma=(2, 2)), [[0, 0, 39, 64, 157, 255]])
+    np.testing.assert_array_equal(
+        jitter(VALUES, brightness=(-10, -10)), [[0, 0, 90, 118, 190, 245]])
+
+
+def test_default_jitter_keeps_the_background_white_ish():
+    np.random.seed(0)
+    jitter_transform = RandomContrastGamma(prob=1.)
+    changed = 0
+    for _ in range(50):
+        out = jitter_transform(dict(img=VALUES))['img']
+        assert out[0, -1] >= 245
+        changed += not np.array_equal(out, VALUES)
+    assert changed >= 45
+    assert RandomContrastGamma(prob=0.)(dict(img=VALUES))['img'] is VALUES
+
+
+def test_jitter_arguments():
+    with pytest.raises(TypeError, match='uint8'):
+        jitter(VALUES.astype(np.float32), contrast=(2, 2))
+    for kwargs in (dict(contrast=(0, 1)), dict(gamma=(1.5, 1.)),
+                   dict(brightness=(1, 2, 3)), dict(prob=-0.1)):
+        with pytest.raises(ValueError):
+            RandomContrastGamma(**kwargs)
+
+
+def test_invert_intensity():
+    np.testing.assert_array_equal(InvertIntensity()(dict(img=VALUES))['img'],
+                                  [[255, 250, 155, 127, 55, 0]])
+    with pytest.raises(TypeError, match='uint8'):
+        InvertIntensity()(dict(img=VALUES.astype(np.uint16)))
+
+
+# ---------------------------------------------------------------- pipeline
+
+
+def test_mmcv_random_flip_on_grayscale():
+    results = RandomFlip(prob=1., direction='horizontal')(dict(img=CROP))
+    np.testing.assert_array_equal(results['img'], CROP[:, ::-1])
+    assert results['flip'] and results['flip_direction'] == 'horizontal'
+
+
+def test_train_pipeline_from_config(tmp_path):
+    path = save(CROP, tmp_path / 'crop.tiff', compression='tiff_lzw')
+    pipeline = [
+        dict(type='LoadChromosomeImage'),
+        dict(type='Letterbox', canvas_size=192, scale=224),
+        dict(type='RandomRotate', prob=1., angle=30.),
+        dict(type='RandomContrastGamma', prob=1.),
+        dict(
+            type='RandomFlip', prob=0.5, direction=['horizontal', 'vertical']),
+        dict(type='PackInputs'),
+    ]
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        transform = Compose(pipeline)
+    assert 'Letterbox(canvas_size=192' in repr(transform)
+    packed = transform(dict(img_path=str(path), gt_label=6))
+    inputs = packed['inputs']
+    assert tuple(inputs.shape) == (1, 224, 224)
+    assert str(inputs.dtype) == 'torch.uint8'
+    assert packed['data_samples'].gt_label.tolist() == [6]
+    assert packed['data_samples'].ori_shape == (10, 20)
+    assert inputs.max() >= 245  # the background stays white-ish

@@ -1,0 +1,89 @@
+"""Write annotation CSVs for the gband612 G-band crops.
+
+Reads the published layout
+``SRC_DIR/single_clase/<cellID>.tiff/clase<k>/clase<k>_<h>_<cellID>.tiff``
+(k = 1..22, 23 = X, 24 = Y; h = homolog index) and writes ``train.csv``,
+``val.csv`` and ``test.csv`` (or ``all.csv`` with ``--all``) with the
+columns ``img_path`` (relative to SRC_DIR), ``label``, ``cell_id`` and
+``patient_id``. A cell id such as ``97002341.12`` is read as case
+``97002341``, metaphase ``12``; the 612 cells come from 372 cases of 1-3
+cells, and the split keeps each case (so also each cell) in one split.
+
+Example::
+
+    python tools/dataset_converters/gband612.py data/gband612 \
+        data/gband612/annotations --seed 0
+"""
+import os
+import os.path as osp
+import re
+
+from mmscl.datasets.categories import CHROMOSOME_CATEGORIES
+from mmscl.datasets.converters import build_parser, convert
+
+CELL_SUFFIX = '.tiff'
+CLASS_DIR_PATTERN = re.compile(r'clase(\d+)')
+FILE_PATTERN = re.compile(r'clase(\d+)_(\d+)_(.+)\.tiff')
+
+
+def collect(src_dir):
+    """Read the crops of ``src_dir/single_clase``.
+
+    Args:
+        src_dir (str): The dataset folder holding ``single_clase``.
+
+    Returns:
+        tuple[list[dict], list[str]]: The entries and the problems found.
+    """
+    root = osp.join(src_dir, 'single_clase')
+    if not osp.isdir(root):
+        raise FileNotFoundError(
+            f'{root} not found: SRC_DIR must hold '
+            'single_clase/<cellID>.tiff/clase<k>/clase<k>_<h>_<cellID>.tiff')
+    rows, problems = [], []
+    for cell_name in sorted(os.listdir(root)):
+        cell_dir = osp.join(root, cell_name)
+        if not (osp.isdir(cell_dir) and cell_name.endswith(CELL_SUFFIX)):
+            problems.append(f'not a <cellID>.tiff folder, left out: '
+                            f'{osp.relpath(cell_dir, src_dir)}')
+            continue
+        cell_id = cell_name[:-len(CELL_SUFFIX)]
+        for class_name in sorted(os.listdir(cell_dir)):
+            class_dir = osp.join(cell_dir, class_name)
+            if not (osp.isdir(class_dir)
+                    and CLASS_DIR_PATTERN.fullmatch(class_name)):
+                problems.append(f'not a clase<k> folder, left out: '
+                                f'{osp.relpath(class_dir, src_dir)}')
+                continue
+            for file_name in sorted(os.listdir(class_dir)):
+                img_path = osp.relpath(osp.join(class_dir, file_name), src_dir)
+                match = FILE_PATTERN.fullmatch(file_name)
+                if (match is None or f'clase{match[1]}' != class_name
+                        or match[3] != cell_id):
+                    problems.append('name does not match its folders '
+                                    f'(clase<k>_<h>_<cellID>.tiff), left '
+                                    f'out: {img_path}')
+                    continue
+                type_number = int(match[1])
+                if not 1 <= type_number <= len(CHROMOSOME_CATEGORIES):
+                    problems.append(f'clase{type_number} is not a type '
+                                    f'(1..24), left out: {img_path}')
+                    continue
+                rows.append(
+                    dict(
+                        img_path=img_path,
+                        label=CHROMOSOME_CATEGORIES[type_number - 1],
+                        cell_id=cell_id,
+                        patient_id=cell_id.rsplit('.', 1)[0]))
+    return rows, problems
+
+
+def main(argv=None):
+    parser = build_parser('Write annotation CSVs for the gband612 crops, '
+                          'split by case (patient).')
+    args = parser.parse_args(argv)
+    return convert(collect, args, group_key='patient_id')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,75 @@
+"""Write annotation CSVs for the qband119 Q-band crops (BioImLab set).
+
+Reads the published layout
+``SRC_DIR/single_chromosomes/<cell>/<cell> <k><a|b>.bmp`` (k = 1..22,
+23 = X, 24 = Y; some X and Y files have no a/b suffix) and writes
+``train.csv``, ``val.csv`` and ``test.csv`` split by cell, or with ``--all``
+one ``all.csv`` to use the whole set as an external test set. The columns
+are ``img_path`` (relative to SRC_DIR), ``label`` and ``cell_id``. The crops
+are bright on black: invert them (``InvertIntensity``) for a G-band model.
+
+Example::
+
+    python tools/dataset_converters/qband119.py data/qband119 \
+        data/qband119/annotations --all
+"""
+import os
+import os.path as osp
+import re
+
+from mmscl.datasets.categories import CHROMOSOME_CATEGORIES
+from mmscl.datasets.converters import build_parser, convert
+
+FILE_PATTERN = re.compile(r'(\d+) (\d+)([ab]?)\.bmp', re.IGNORECASE)
+
+
+def collect(src_dir):
+    """Read the crops of ``src_dir/single_chromosomes``.
+
+    Args:
+        src_dir (str): The dataset folder holding ``single_chromosomes``.
+
+    Returns:
+        tuple[list[dict], list[str]]: The entries and the problems found.
+    """
+    root = osp.join(src_dir, 'single_chromosomes')
+    if not osp.isdir(root):
+        raise FileNotFoundError(
+            f'{root} not found: SRC_DIR must hold '
+            'single_chromosomes/<cell>/<cell> <k><a|b>.bmp')
+    rows, problems = [], []
+    for cell_id in sorted(os.listdir(root)):
+        cell_dir = osp.join(root, cell_id)
+        if not osp.isdir(cell_dir):
+            problems.append(f'not a cell folder, left out: '
+                            f'{osp.relpath(cell_dir, src_dir)}')
+            continue
+        for file_name in sorted(os.listdir(cell_dir)):
+            img_path = osp.relpath(osp.join(cell_dir, file_name), src_dir)
+            match = FILE_PATTERN.fullmatch(file_name)
+            if match is None or match[1] != cell_id:
+                problems.append('name is not "<cell> <k><a|b>.bmp" with its '
+                                f'folder as <cell>, left out: {img_path}')
+                continue
+            type_number = int(match[2])
+            if not 1 <= type_number <= len(CHROMOSOME_CATEGORIES):
+                problems.append(f'{type_number} is not a type (1..24), left '
+                                f'out: {img_path}')
+                continue
+            rows.append(
+                dict(
+                    img_path=img_path,
+                    label=CHROMOSOME_CATEGORIES[type_number - 1],
+                    cell_id=cell_id))
+    return rows, problems
+
+
+def main(argv=None):
+    parser = build_parser('Write annotation CSVs for the qband119 crops, '
+                          'split by cell.')
+    args = parser.parse_args(argv)
+    return convert(collect, args, group_key='cell_id')
+
+
+if __name__ == '__main__':
+    main()
