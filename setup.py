@@ -27,7 +27,11 @@ setup(
         'mmcv-lite==2.2.0',
         'timm>=1.0',
         'numpy>=2',
+        # PNG compression flags of the synthetic generator.
+        'opencv-python>=4.12',
         'pillow',
+        # The UCSC cytoband tables of the synthetic generator.
+        'pyryotype==0.0.7',
         'scikit-learn>=1.3',
         'matplotlib',
         'tqdm',

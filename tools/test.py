@@ -2,7 +2,7 @@
 
 Example (internal test split, then ChrmNet through an inheriting config):
     python tools/test.py configs/scl/swin-l_ogh.py CKPT
-    python tools/test.py configs/scl/swin-l_chrmnet-test.py CKPT
+    python tools/test.py configs/scl/swin-l_ogh_chrmnet.py CKPT
 """
 import argparse
 import os

@@ -1,4 +1,7 @@
 from .heads import SCLHead
 from .losses import PairedContrastiveLoss, SoftmaxFocalLoss
+from .necks import TIMMPooling
 
-__all__ = ['SCLHead', 'PairedContrastiveLoss', 'SoftmaxFocalLoss']
+__all__ = [
+    'SCLHead', 'PairedContrastiveLoss', 'SoftmaxFocalLoss', 'TIMMPooling'
+]

@@ -1,0 +1,136 @@
+"""Time a training step with SCL against the baseline, same backbone and
+batch.
+
+Both models are built from their configs (by default the ResNet-50 runs of
+Table 1: ``configs/scl/resnet50_ogh.py`` and
+``configs/baseline/resnet50_ogh.py``) and trained on the same paired batch
+of 2 x 24 random 1-channel images; steps alternate between the two so both
+see the same machine load. A step is ``model.train_step``: preprocessing,
+forward, losses, backward and the Adam update. The script prints the median
+milliseconds per step of each and the relative cost of the SCL head.
+
+Examples:
+    python benchmarks/train_step.py --device cuda
+    python benchmarks/train_step.py --device cuda --amp
+    python benchmarks/train_step.py --input-size 64 --steps 10  # CPU
+"""
+import argparse
+import os.path as osp
+import statistics
+import time
+
+import torch
+from mmengine.config import Config, DictAction
+from mmengine.optim import build_optim_wrapper
+from mmpretrain.registry import MODELS
+from mmpretrain.structures import DataSample
+
+import mmscl  # noqa: F401
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        '--scl-config',
+        default=osp.join(REPO_ROOT, 'configs/scl/resnet50_ogh.py'))
+    parser.add_argument(
+        '--baseline-config',
+        default=osp.join(REPO_ROOT, 'configs/baseline/resnet50_ogh.py'))
+    parser.add_argument('--device', default='cpu', help="'cpu' or 'cuda'")
+    parser.add_argument('--input-size', type=int, default=224)
+    parser.add_argument(
+        '--steps', type=int, default=30, help='timed steps of each model')
+    parser.add_argument(
+        '--warmup',
+        type=int,
+        default=5,
+        help='untimed steps of each model first')
+    parser.add_argument(
+        '--amp',
+        action='store_true',
+        help='mixed precision (AmpOptimWrapper), as --amp')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='overrides applied to both configs, e.g. '
+        'model.backbone.model_name=resnet34 model.head.in_channels=512')
+    return parser.parse_args()
+
+
+def build(config, args):
+    """The model of a config on the device and its optimizer wrapper."""
+    cfg = Config.fromfile(config)
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
+    torch.manual_seed(0)
+    model = MODELS.build(
+        dict(cfg.model, data_preprocessor=cfg.data_preprocessor))
+    model.to(args.device).train()
+    optim_cfg = cfg.optim_wrapper
+    if args.amp:
+        optim_cfg = dict(
+            optim_cfg, type='AmpOptimWrapper', loss_scale='dynamic')
+    return model, build_optim_wrapper(model, optim_cfg)
+
+
+def paired_batch(size, num_types=24):
+    """B1 then B2, one image of each type in each half, as PairedTypeSampler
+    lays out a batch."""
+    generator = torch.Generator().manual_seed(0)
+    labels = list(range(num_types)) * 2
+    return dict(
+        inputs=[
+            torch.randint(
+                0,
+                256, (1, size, size),
+                dtype=torch.uint8,
+                generator=generator) for _ in labels
+        ],
+        data_samples=[DataSample().set_gt_label(label) for label in labels])
+
+
+def timed_step(model, optim_wrapper, data, device):
+    if device.startswith('cuda'):
+        torch.cuda.synchronize()
+    start = time.perf_counter()
+    model.train_step(data, optim_wrapper)
+    if device.startswith('cuda'):
+        torch.cuda.synchronize()
+    return (time.perf_counter() - start) * 1000
+
+
+def main():
+    args = parse_args()
+    runs = {
+        'SCL': build(args.scl_config, args),
+        'baseline': build(args.baseline_config, args),
+    }
+    data = paired_batch(args.input_size)
+    times = {name: [] for name in runs}
+    for step in range(args.warmup + args.steps):
+        for name, (model, optim_wrapper) in runs.items():
+            elapsed = timed_step(model, optim_wrapper, data, args.device)
+            if step >= args.warmup:
+                times[name].append(elapsed)
+
+    device = (
+        torch.cuda.get_device_name(args.device)
+        if args.device.startswith('cuda') else
+        f'cpu ({torch.get_num_threads()} threads)')
+    print(f'{osp.relpath(args.scl_config, REPO_ROOT)} vs '
+          f'{osp.relpath(args.baseline_config, REPO_ROOT)} on {device}, '
+          'batch 48 of '
+          f'1 x {args.input_size} x {args.input_size}'
+          f'{", AMP" if args.amp else ""}, median of {args.steps} steps:')
+    medians = {name: statistics.median(t) for name, t in times.items()}
+    for name, median in medians.items():
+        print(f'  {name:9s} {median:9.2f} ms/step')
+    ratio = medians['SCL'] / medians['baseline']
+    print(f'  SCL / baseline = {ratio:.4f} ({(ratio - 1) * 100:+.2f}%)')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,8 @@
+# DaViT-L of MMPretrain; normalised (N, C, H, W) maps, averaged.
+_base_ = '../scl_classifier.py'
+model = dict(
+    backbone=dict(
+        type='DaViT', arch='large', in_channels=1, out_indices=(3, )),
+    neck=dict(type='GlobalAveragePooling'),
+    head=dict(in_channels=1536),
+)

@@ -1,0 +1,6 @@
+# The same model, data, schedule and focal loss as scl/resnet50_ogh.py,
+# without SCL: no contrastive loss, ordinary shuffled batches of 48.
+_base_ = '../scl/resnet50_ogh.py'
+model = dict(head=dict(contrastive_loss=None))
+train_dataloader = dict(
+    sampler=dict(type='DefaultSampler', shuffle=True, _delete_=True))

@@ -1,0 +1,3 @@
+from .timm_pooling import TIMMPooling
+
+__all__ = ['TIMMPooling']
