@@ -1,0 +1,20 @@
+# ResNet-18 trained with SCL on the gband612 G-band crops (tight boxes on a
+# 176 px canvas, 128 px input), 2000 steps of 2 x 24 paired crops. About
+# 1 s a step on 2 CPU cores; a minute or two on one GPU.
+#   python tools/dataset_converters/gband612.py data/gband612 data/gband612
+#   python tools/train.py configs/scl/resnet18_gband612.py
+#   python tools/test.py configs/scl/resnet18_gband612.py CKPT
+#   python tools/test.py configs/scl/resnet18_gband612_qband119.py CKPT
+# benchmarks/real_data.py compares it with baseline/resnet18_gband612.py.
+_base_ = [
+    '../_base_/models/scl_classifier.py',
+    '../_base_/datasets/gband612.py',
+    '../_base_/schedules/adam_cosine_2k.py',
+    '../_base_/default_runtime.py',
+]
+model = dict(
+    backbone=dict(type='ResNet', depth=18, in_channels=1),
+    neck=dict(type='GlobalAveragePooling'),
+    head=dict(in_channels=512, embed_dim=256, hidden_channels=256))
+default_hooks = dict(
+    logger=dict(interval=50), checkpoint=dict(interval=1000))

@@ -1,0 +1,199 @@
+"""Markdown tables of the test metrics of finished runs, in the layout of
+the SCL paper's Table 1 (each model without and with SCL, with deltas)
+and Table 2 (the best SCL model against comparison models)."""
+import glob
+import json
+import os.path as osp
+import re
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Sequence
+
+from mmengine.config import Config
+
+from .features import uses_scl
+
+# The metrics of ChromosomeMetric, in table order, with their headers.
+METRICS = {'accuracy': 'Accuracy', 'recall': 'Recall', 'auc': 'AUC'}
+METRIC_PREFIX = 'chromosome/'
+# MMEngine writes the metrics of a test run to <work_dir>/<ts>/<ts>.json.
+_TIMESTAMP = re.compile(r'\d{8}_\d{6}')
+
+
+@dataclass
+class RunMetrics:
+    """The test metrics of one trained model.
+
+    Args:
+        name (str): Name of the model in the table.
+        metrics (list[dict]): One ``{metric: value}`` per test split, in
+            percent.
+        files (list[str]): The metric file of every split.
+    """
+    name: str
+    metrics: List[Dict[str, float]]
+    files: List[str]
+
+
+def find_metrics_file(test_dir: str) -> str:
+    """The metrics file of the latest test run in a test work dir.
+
+    Args:
+        test_dir (str): The ``--work-dir`` of ``tools/test.py``, or a
+            metrics ``.json`` file itself.
+
+    Returns:
+        str: Path of ``<test_dir>/<timestamp>/<timestamp>.json``.
+    """
+    if test_dir.endswith('.json'):
+        if not osp.isfile(test_dir):
+            raise FileNotFoundError(f'The metrics file {test_dir} does not '
+                                    'exist.')
+        return test_dir
+    if not osp.isdir(test_dir):
+        raise FileNotFoundError(
+            f'The test folder {test_dir} does not exist: run tools/test.py '
+            'with --work-dir there (tools/quickstart.sh does).')
+    files = sorted(
+        path for path in glob.glob(osp.join(test_dir, '*', '*.json'))
+        if _TIMESTAMP.fullmatch(osp.basename(osp.dirname(path)))
+        and osp.basename(path) == osp.basename(osp.dirname(path)) + '.json')
+    if not files:
+        raise FileNotFoundError(
+            f'{test_dir} holds no test metrics (<timestamp>/<timestamp>.json)'
+            ': did tools/test.py finish there?')
+    return files[-1]
+
+
+def read_metrics(path: str) -> Dict[str, float]:
+    """Accuracy, Recall and AUC (in percent) of a metrics ``.json``."""
+    with open(path) as f:
+        found = json.load(f)
+    missing = [
+        METRIC_PREFIX + key for key in METRICS
+        if METRIC_PREFIX + key not in found
+    ]
+    if missing:
+        raise KeyError(f'{path} has no {missing}: was the model tested with '
+                       'ChromosomeMetric?')
+    return {key: float(found[METRIC_PREFIX + key]) for key in METRICS}
+
+
+def _run_uses_scl(metrics_file: str) -> Optional[bool]:
+    """Whether the config dumped next to a metrics file uses SCL (None
+    when it is not there or says nothing about SCL)."""
+    config = osp.join(osp.dirname(metrics_file), 'vis_data', 'config.py')
+    return uses_scl(Config.fromfile(config)) if osp.isfile(config) else None
+
+
+def read_run(name: str,
+             work_dir: str,
+             split_dirs: Sequence[str],
+             expect_scl: Optional[bool] = None) -> RunMetrics:
+    """Read the test metrics of a run on every split.
+
+    Args:
+        name (str): Name of the model in the table.
+        work_dir (str): Training work dir holding one test folder per split
+            (as ``tools/quickstart.sh`` writes them).
+        split_dirs (Sequence[str]): Test folder (or metrics ``.json``) of
+            each split, relative to ``work_dir``.
+        expect_scl (bool, optional): Whether the run must use SCL; checked
+            against the config dumped by the test run, if any. Defaults to
+            None, which checks nothing.
+
+    Returns:
+        RunMetrics: The metrics of every split.
+    """
+    files = [find_metrics_file(osp.join(work_dir, d)) for d in split_dirs]
+    if expect_scl is not None:
+        for path in files:
+            if _run_uses_scl(path) not in (None, expect_scl):
+                raise ValueError(
+                    f'{name}: {path} was tested with a model '
+                    f"{'without' if expect_scl else 'with'} SCL, but is "
+                    f"given as the run {'with' if expect_scl else 'without'}"
+                    ' SCL: pass --run NAME BASELINE_DIR SCL_DIR.')
+    return RunMetrics(name, [read_metrics(path) for path in files], files)
+
+
+def _headers(split_names: Sequence[str]) -> List[str]:
+    return [
+        f'{split} {title} (%)' for split in split_names
+        for title in METRICS.values()
+    ]
+
+
+def _best(rows: Sequence[RunMetrics]) -> List[float]:
+    """The best value of every (split, metric) column."""
+    return [
+        max(row.metrics[split][key] for row in rows)
+        for split in range(len(rows[0].metrics)) for key in METRICS
+    ]
+
+
+def _cells(run: RunMetrics, best: Sequence[float],
+           baseline: Optional[RunMetrics] = None) -> List[str]:
+    """Formatted values of a run, bold where best, with the change from a
+    baseline run in brackets."""
+    cells = []
+    column = 0
+    for split, values in enumerate(run.metrics):
+        for key in METRICS:
+            value = values[key]
+            text = f'{value:.2f}'
+            if round(value, 2) == round(best[column], 2):
+                text = f'**{text}**'
+            if baseline is not None:
+                text += f' ({value - baseline.metrics[split][key]:+.2f})'
+            cells.append(text)
+            column += 1
+    return cells
+
+
+def _markdown(headers: Sequence[str], rows: Sequence[Sequence[str]],
+              num_text_columns: int) -> str:
+    """A Markdown table, text columns left-aligned, numbers right."""
+    lines = ['| ' + ' | '.join(headers) + ' |',
+             '|' + '|'.join(':---' if i < num_text_columns else '---:'
+                            for i in range(len(headers))) + '|']
+    lines += ['| ' + ' | '.join(row) + ' |' for row in rows]
+    return '\n'.join(lines)
+
+
+def ablation_table(pairs: Sequence[Sequence[RunMetrics]],
+                   split_names: Sequence[str]) -> str:
+    """Table 1 of the paper: every model without and with SCL, the SCL
+    row with its change from the baseline, the best value of each column
+    in bold.
+
+    Args:
+        pairs (Sequence[Sequence[RunMetrics]]): ``(baseline, scl)`` runs of
+            each model.
+        split_names (Sequence[str]): Name of each test split.
+
+    Returns:
+        str: The Markdown table.
+    """
+    best = _best([run for pair in pairs for run in pair])
+    rows = []
+    for baseline, scl in pairs:
+        rows.append([baseline.name, ''] + _cells(baseline, best))
+        rows.append([scl.name, '✓'] + _cells(scl, best, baseline))
+    return _markdown(['Classifier', 'SCL'] + _headers(split_names), rows, 2)
+
+
+def comparison_table(runs: Sequence[RunMetrics],
+                     split_names: Sequence[str]) -> str:
+    """Table 2 of the paper: models side by side, the best value of each
+    column in bold.
+
+    Args:
+        runs (Sequence[RunMetrics]): The models, in table order.
+        split_names (Sequence[str]): Name of each test split.
+
+    Returns:
+        str: The Markdown table.
+    """
+    best = _best(runs)
+    rows = [[run.name] + _cells(run, best) for run in runs]
+    return _markdown(['Classifier'] + _headers(split_names), rows, 1)

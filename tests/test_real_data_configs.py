@@ -1,0 +1,337 @@
+"""The gband612 / qband119 configs and benchmarks/real_data.py.
+
+The tests on real crops need ``<repo>/../shared/data`` and skip without it.
+"""
+import copy
+import functools
+import glob
+import importlib.util
+import json
+import math
+import os
+import os.path as osp
+import subprocess
+import sys
+import tarfile
+
+import numpy as np
+import pytest
+from mmcv.transforms import Compose
+from mmengine.config import Config
+from mmengine.registry import DefaultScope
+from PIL import Image
+
+import mmscl  # noqa: F401
+from conftest import CONFIGS, REPO_ROOT, SHARED_DATA
+from mmscl.datasets.annotation import read_annotation_csv, write_annotation_csv
+from mmscl.datasets.categories import CHROMOSOME_CATEGORIES
+
+needs_shared = pytest.mark.skipif(
+    not osp.isfile(osp.join(SHARED_DATA, 'gband612.tar.gz')),
+    reason='needs the real crops of ../shared/data')
+
+KINDS = ('scl', 'baseline')
+
+
+@functools.lru_cache(maxsize=None)
+def _load(rel_path):
+    return Config.fromfile(osp.join(CONFIGS, rel_path))
+
+
+def load(rel_path):
+    return copy.deepcopy(_load(rel_path))
+
+
+def without(cfg, *keys):
+    return {k: v for k, v in cfg.to_dict().items() if k not in keys}
+
+
+def transform(pipeline, type_name):
+    [found] = [t for t in pipeline if t['type'] == type_name]
+    return found
+
+
+def load_benchmark():
+    path = osp.join(REPO_ROOT, 'benchmarks', 'real_data.py')
+    spec = importlib.util.spec_from_file_location('real_data', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_baseline_differs_from_scl_only_by_the_contrastive_loss():
+    scl = load('scl/resnet18_gband612.py')
+    baseline = load('baseline/resnet18_gband612.py')
+    assert scl.model.head.contrastive_loss.type == 'PairedContrastiveLoss'
+    assert scl.train_dataloader.sampler == dict(type='PairedTypeSampler')
+    assert baseline.model.head.contrastive_loss is None
+    assert baseline.train_dataloader.sampler == dict(
+        type='DefaultSampler', shuffle=True)
+    for cfg in (scl, baseline):
+        cfg.model.head.contrastive_loss = None
+        cfg.train_dataloader.sampler = None
+    assert without(baseline) == without(scl)
+
+
+def test_gband612_settings():
+    cfg = load('scl/resnet18_gband612.py')
+    assert cfg.model.backbone == dict(type='ResNet', depth=18, in_channels=1)
+    assert cfg.train_dataloader.batch_size == 48
+    assert cfg.optim_wrapper.optimizer == dict(
+        type='Adam', lr=1e-3, weight_decay=0.)
+    assert cfg.train_cfg.max_iters == 2000
+    # The cosine decay ends with the training, the CE warm-up takes 10%.
+    assert cfg.param_scheduler[-1].end == cfg.train_cfg.max_iters
+    assert transform(cfg.custom_hooks, 'CEWarmupHook').warmup_iters == 200
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        dataset = cfg[loader].dataset
+        assert dataset.data_root == 'data/gband612/'
+        letterbox = transform(dataset.pipeline, 'Letterbox')
+        assert (letterbox.canvas_size, letterbox.scale) == (176, 128)
+    assert [d.ann_file for d in (cfg.train_dataloader.dataset,
+                                 cfg.val_dataloader.dataset,
+                                 cfg.test_dataloader.dataset)] == [
+                                     'train.csv', 'val.csv', 'test.csv']
+    rotate = transform(cfg.train_dataloader.dataset.pipeline, 'RandomRotate')
+    assert rotate.fill == 255 and rotate.angle == 180.
+
+
+@pytest.mark.parametrize('kind', KINDS)
+def test_qband119_config_only_changes_the_test_set(kind):
+    train = load(f'{kind}/resnet18_gband612.py')
+    external = load(f'{kind}/resnet18_gband612_qband119.py')
+    dataset = external.test_dataloader.dataset
+    assert dataset.data_root == 'data/qband119/'
+    assert dataset.ann_file == 'all.csv'
+    types = [t['type'] for t in dataset.pipeline]
+    assert types == [
+        'LoadChromosomeImage', 'InvertIntensity', 'CenterCrop', 'Letterbox',
+        'PackInputs'
+    ]
+    # Same input size as in training, on Q-band's own canvas.
+    letterbox = transform(dataset.pipeline, 'Letterbox')
+    train_letterbox = transform(train.test_dataloader.dataset.pipeline,
+                                'Letterbox')
+    assert letterbox.scale == train_letterbox.scale
+    assert letterbox.canvas_size == 128
+    helpers = [k for k in external if k not in train]
+    assert helpers == ['qband119_test_dataloader']
+    assert without(external, 'test_dataloader', *helpers) == without(
+        train, 'test_dataloader')
+
+
+def test_schedule_options_rescale_the_schedule():
+    real_data = load_benchmark()
+    cfg = load('scl/resnet18_gband612.py')
+    assert real_data.schedule_options(cfg, 500) == {
+        'train_cfg.max_iters': 500,
+        'train_cfg.val_interval': 500,
+        'param_scheduler.0.begin': 0,
+        'param_scheduler.0.end': 25,
+        'param_scheduler.1.begin': 25,
+        'param_scheduler.1.end': 500,
+        'custom_hooks.1.warmup_iters': 50,
+    }
+
+
+def test_report_pairs_seeds():
+    real_data = load_benchmark()
+
+    def metrics(accuracy):
+        return dict(accuracy=accuracy, recall=accuracy - 1, auc=99.,
+                    recall_Y=50.)
+
+    results = {}
+    for seed, (base, scl) in enumerate([(90., 91.), (92., 94.)]):
+        results[('baseline', seed)] = dict(
+            internal=metrics(base), external=metrics(base - 20))
+        results[('scl', seed)] = dict(
+            internal=metrics(scl), external=metrics(scl - 10))
+    settings = dict(
+        backbone='ResNet-18', input_size=128, canvas_size=176,
+        max_iters=2000, batch_size=48, optimizer='Adam', lr=1e-3,
+        seeds=[0, 1], subset=None, cfg_options=[],
+        configs=dict(scl='s.py', baseline='b.py'), machine='m', date='d')
+    report = real_data.format_report(results, settings)
+    main, per_type, runs = report.split('\n### ')
+
+    def rows(text):
+        return {
+            line.split(' | ')[0][2:]: line.split(' | ')[1:]
+            for line in text.splitlines() if line.startswith('| ')
+        }
+
+    table, per_type = rows(main), rows(per_type)
+    # Internal accuracy: 91 ± 1.41; deltas 1 and 2 -> +1.50 ± 0.71;
+    # external deltas 11 and 12 -> +11.50 ± 0.71.
+    assert table['Baseline'][0] == '91.00 ± 1.41'
+    assert table['SCL'][0] == '92.50 ± 2.12'
+    assert table['Δ SCL − baseline'][0] == '+1.50 ± 0.71'
+    assert table['Δ SCL − baseline'][3] == '+11.50 ± 0.71'
+    assert per_type['Y'] == ['50.0', '50.0', '50.0', '50.0 |']
+    # The header and a row per run.
+    assert sum(line.startswith('| ') for line in runs.splitlines()) == 5
+
+
+def test_prepare_data_extracts_when_absent(tmp_path):
+    """Missing sets are extracted from their tarballs; present CSVs are
+    kept (no converter run)."""
+    real_data = load_benchmark()
+    source = tmp_path / 'source'
+    tarballs = tmp_path / 'tarballs'
+    tarballs.mkdir()
+    for name, (crops, _, csvs) in real_data.DATASETS.items():
+        (source / name / crops).mkdir(parents=True)
+        for csv in csvs:
+            (source / name / csv).write_text('img_path,label\n')
+        with tarfile.open(tarballs / f'{name}.tar.gz', 'w:gz') as tar:
+            tar.add(source / name, arcname=name)
+    args = real_data.parse_args([
+        '--data-dir', str(tmp_path / 'data'), '--tarball-dir',
+        str(tarballs), '--work-dir', str(tmp_path / 'work')
+    ])
+    roots = real_data.prepare_data(args)
+    assert roots == {
+        name: str(tmp_path / 'data' / name)
+        for name in real_data.DATASETS
+    }
+    assert osp.isfile(tmp_path / 'data' / 'gband612' / 'train.csv')
+    assert osp.isdir(tmp_path / 'data' / 'qband119' / 'single_chromosomes')
+
+
+# Cells with all 24 types (qband119: 38 is on 200 x 100 canvases).
+GBAND_TRAIN_CELLS = ('97002069.20', '97002085.10')
+GBAND_TEST_CELLS = ('97002089.16', '97002105.19')
+QBAND_CELLS = ('3', '5', '38')
+
+
+@pytest.fixture(scope='module')
+def real_crops(tmp_path_factory):
+    """A few cells of both sets (and all crops of types 1 and 2 of
+    gband612), extracted with CSVs as the converters write them."""
+    root = tmp_path_factory.mktemp('real')
+    members = dict(
+        gband612=[
+            f'gband612/single_clase/{cell}.tiff/*'
+            for cell in GBAND_TRAIN_CELLS + GBAND_TEST_CELLS
+        ] + ['gband612/single_clase/*/clase[12]/*'],
+        qband119=[
+            f'qband119/single_chromosomes/{cell}/*' for cell in QBAND_CELLS
+        ])
+    converters = {}
+    for name, patterns in members.items():
+        subprocess.run([
+            'tar', 'xzf',
+            osp.join(SHARED_DATA, f'{name}.tar.gz'), '-C',
+            str(root), '--wildcards', *patterns
+        ], check=True)
+        path = osp.join(REPO_ROOT, 'tools', 'dataset_converters',
+                        f'{name}.py')
+        spec = importlib.util.spec_from_file_location(name, path)
+        converters[name] = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(converters[name])
+    rows, _ = converters['gband612'].collect(str(root / 'gband612'))
+    for split, cells in (('train', GBAND_TRAIN_CELLS),
+                         ('test', GBAND_TEST_CELLS)):
+        write_annotation_csv(
+            str(root / 'gband612' / f'{split}.csv'),
+            [row for row in rows if row['cell_id'] in cells])
+    rows, _ = converters['qband119'].collect(str(root / 'qband119'))
+    write_annotation_csv(str(root / 'qband119' / 'all.csv'), rows)
+    return root
+
+
+def run_pipeline(pipeline, img_path):
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        return Compose(pipeline)(dict(img_path=img_path))
+
+
+@needs_shared
+def test_longest_gband612_crops_fit_the_canvas_at_any_angle(real_crops):
+    """No crop is shrunk by Letterbox or cut by RandomRotate: the crops of
+    types 1 and 2, the longest (their diagonals reach 169 and 168 px, those
+    of the other types 149 px), fit the canvas at any angle."""
+    paths = glob.glob(
+        str(real_crops / 'gband612' / 'single_clase' / '*' / 'clase[12]' /
+            '*.tiff'))
+    assert len(paths) == 2446
+    diagonals = []
+    for path in paths:
+        with Image.open(path) as image:
+            diagonals.append(math.hypot(*image.size))
+    canvas = load('scl/resnet18_gband612.py').canvas_size
+    assert 168 < max(diagonals) <= canvas
+
+
+@needs_shared
+def test_real_crops_through_the_pipelines(real_crops):
+    cfg = load('scl/resnet18_gband612_qband119.py')
+    gband = read_annotation_csv(str(real_crops / 'gband612' / 'train.csv'))
+    path = str(real_crops / 'gband612' / gband[0]['img_path'])
+    results = run_pipeline(cfg.val_dataloader.dataset.pipeline, path)
+    assert results['data_samples'].scale_factor == (128 / 176, 128 / 176)
+    img = results['inputs'].numpy()[0]
+    assert img.shape == (128, 128)
+    assert img[0, 0] == img[-1, -1] == 255 and img.min() < 100
+    # The corners a rotation uncovers are filled with the background (up
+    # to the brightness jitter).
+    for seed in range(4):
+        np.random.seed(seed)
+        results = run_pipeline(cfg.train_dataloader.dataset.pipeline, path)
+        img = results['inputs'].numpy()[0]
+        assert img.shape == (128, 128)
+        corners = {img[0, 0], img[0, -1], img[-1, 0], img[-1, -1]}
+        assert len(corners) == 1 and corners.pop() >= 245
+
+    # A Q-band crop centred on a 200 x 100 canvas keeps its pixel scale;
+    # inverted, it is dark on white.
+    path = str(real_crops / 'qband119' / 'single_chromosomes' / '38' /
+               '38 10a.bmp')
+    with Image.open(path) as image:
+        assert image.size == (100, 200)
+    results = run_pipeline(cfg.test_dataloader.dataset.pipeline, path)
+    img = results['inputs'].numpy()[0]
+    assert img.shape == (128, 128)
+    assert results['data_samples'].scale_factor == (1., 1.)
+    assert img[0, 0] == img[-1, -1] == 255
+    assert img.min() < 200
+
+
+@needs_shared
+def test_benchmark_runs_end_to_end(real_crops, tmp_path):
+    """Two steps on one crop per type, with a slim ResNet-18:
+    tools/train.py and tools/test.py for both configs, then the table."""
+    out = tmp_path / 'out'
+    result = subprocess.run([
+        sys.executable,
+        osp.join(REPO_ROOT, 'benchmarks', 'real_data.py'), '--data-dir',
+        str(real_crops), '--work-dir',
+        str(tmp_path / 'work'), '--out',
+        str(out), '--seeds', '1', '--max-iters', '2', '--input-size', '32',
+        '--subset', '1', '--jobs', '2', '--workers', '0', '--cfg-options',
+        'model.backbone.base_channels=16', 'model.head.in_channels=128'
+    ], cwd=REPO_ROOT, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout[-3000:] + \
+        result.stderr[-3000:]
+    with open(out / 'real_data.json') as f:
+        report = json.load(f)
+    assert report['settings']['input_size'] == 32
+    assert report['settings']['max_iters'] == 2
+    assert report['settings']['cfg_options'] == [
+        'model.backbone.base_channels=16', 'model.head.in_channels=128'
+    ]
+    assert [(run['method'], run['seed']) for run in report['runs']] == [
+        ('baseline', 0), ('scl', 0)
+    ]
+    for run in report['runs']:
+        for test_set in ('internal', 'external'):
+            metrics = run[test_set]
+            assert 0 <= metrics['accuracy'] <= 100
+            assert 0 <= metrics['auc'] <= 100
+            assert {f'recall_{t}' for t in CHROMOSOME_CATEGORIES} <= set(
+                metrics)
+        assert run['train']['seconds'] > 0
+    table = (out / 'real_data.md').read_text()
+    assert '| Δ SCL − baseline |' in table
+    assert 'SUBSET of 1 crops per type' in table
+    assert osp.isfile(tmp_path / 'work' / 'scl_seed0' / 'iter_2.pth')
