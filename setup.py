@@ -34,6 +34,8 @@ setup(
         'pyryotype==0.0.7',
         'scikit-learn>=1.3',
         'matplotlib',
+        # Class activation maps of tools/analysis/cam.py.
+        'grad-cam==1.5.7',
         'tqdm',
     ],
     extras_require={
