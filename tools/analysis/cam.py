@@ -45,8 +45,9 @@ def parse_args(argv=None):
     parser.add_argument('--columns', type=int, default=8,
                         help='crops per row of the grid')
     args, specs = parse_model_args(parser, argv)
-    if args.per_type < 1:
-        parser.error(f'--per-type must be at least 1, got {args.per_type}')
+    if args.per_type < 1 or args.columns < 1:
+        parser.error('--per-type and --columns must be at least 1, got '
+                     f'{args.per_type} and {args.columns}')
     if args.layout and not args.target_layer:
         parser.error('--layout needs --target-layer')
     return args, specs
@@ -61,7 +62,7 @@ def main(argv=None):
         dataset = build_test_dataloader(cfg).dataset
         classes = dataset.metainfo['classes']
         samples = first_samples_of_types(dataset, args.types or classes,
-                                 args.per_type)
+                                         args.per_type)
         paths = [dataset.get_data_info(i)['img_path'] for i in samples]
         if sample_paths is not None and paths != sample_paths:
             raise ValueError(
