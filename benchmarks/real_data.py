@@ -136,14 +136,13 @@ def parse_args(argv=None):
         action='store_true',
         help='start every run in a new interpreter instead of forking')
     args = parser.parse_args(argv)
-    for name in ('seeds', 'jobs'):
-        if getattr(args, name) < 1:
-            parser.error(f'--{name} must be at least 1')
-    for name in ('max_iters', 'input_size', 'subset', 'workers'):
+    minimums = dict(seeds=1, jobs=1, max_iters=1, input_size=1, subset=1,
+                    workers=0)
+    for name, minimum in minimums.items():
         value = getattr(args, name)
-        if value is not None and value < (0 if name == 'workers' else 1):
-            parser.error(f'--{name.replace("_", "-")} must be positive, '
-                         f'got {value}')
+        if value is not None and value < minimum:
+            parser.error(f'--{name.replace("_", "-")} must be at least '
+                         f'{minimum}, got {value}')
     args.work_dir = osp.abspath(args.work_dir)
     args.out = osp.abspath(args.out or args.work_dir)
     if args.data_dir is None:
@@ -179,6 +178,11 @@ class ToolRun:
     def __init__(self, script, argv, log_file, fresh=False):
         self.script, self.argv, self.log_file = script, argv, log_file
         self.start = time.perf_counter()
+        if not fresh and torch.cuda.is_initialized():
+            # A forked child of a process with CUDA cannot use CUDA.
+            print('CUDA is initialised in this process: starting runs in '
+                  'new interpreters.', flush=True)
+            fresh = True
         if fresh:
             with open(log_file, 'w') as log:
                 self.process = subprocess.Popen(
@@ -187,9 +191,6 @@ class ToolRun:
                     stderr=subprocess.STDOUT,
                     cwd=REPO_ROOT)
         else:
-            if torch.cuda.is_initialized():
-                raise RuntimeError('CUDA was initialised before forking a '
-                                   'run: use --fresh-processes.')
             self.process = multiprocessing.get_context('fork').Process(
                 target=_run_script, args=(script, argv, log_file))
             self.process.start()
