@@ -93,7 +93,7 @@ def test_gband612_settings():
                                  cfg.test_dataloader.dataset)] == [
                                      'train.csv', 'val.csv', 'test.csv']
     rotate = transform(cfg.train_dataloader.dataset.pipeline, 'RandomRotate')
-    assert rotate.fill == 255 and rotate.angle == 180.
+    assert rotate.fill == 255 and rotate.angle == 15.
 
 
 @pytest.mark.parametrize('kind', KINDS)

@@ -167,7 +167,8 @@ class ChromosomeDataset(BaseDataset):
         """Turn entries into data infos, reporting invalid ones."""
         source = self.ann_file or self.img_prefix
         problems: Dict[str, list] = {}
-        unknown = [e for e in entries if e['label'] not in self.class_to_idx]
+        class_to_idx = self.class_to_idx  # a property that builds a dict
+        unknown = [e for e in entries if e['label'] not in class_to_idx]
         if unknown:
             problems['unknown label'] = [
                 f"{e['img_path']}: {e['label']}" for e in unknown
@@ -182,7 +183,7 @@ class ChromosomeDataset(BaseDataset):
         for e in entries:
             if id(e) in bad:
                 continue
-            info = dict(e, gt_label=self.class_to_idx[e['label']])
+            info = dict(e, gt_label=class_to_idx[e['label']])
             del info['label']
             data_list.append(info)
 

@@ -24,7 +24,12 @@ data_preprocessor = dict(
 train_pipeline = [
     dict(type='LoadChromosomeImage', imdecode_backends=('cv2', 'pillow')),
     dict(type='Letterbox', canvas_size=canvas_size, scale=input_size),
-    dict(type='RandomRotate', prob=1.0, angle=180., fill=255),
+    # The crops are straightened and upright (97% within 15 degrees of
+    # vertical); another lab's are tilted more (qband119: half beyond 17,
+    # 4% beyond 45 degrees). Small rotations and flips learn far faster than
+    # any angle: 69% against 40% internal accuracy after 400 steps at 64 px,
+    # and 30% against 24% on qband119 (45 degrees: 55% and 29%).
+    dict(type='RandomRotate', prob=1.0, angle=15., fill=255),
     dict(type='RandomFlip', prob=[0.25, 0.25],
          direction=['horizontal', 'vertical']),
     # A wider contrast range than the default: other labs' crops (e.g.

@@ -18,6 +18,6 @@ external_test_dataloader = dict(
         test_mode=True,
         pipeline=[
             dict(type='LoadChromosomeImage'),
-            dict(type='Letterbox', canvas_size=300, scale=96),
+            dict(type='Letterbox', canvas_size=300, scale=64),
             dict(type='PackInputs'),
         ]))
