@@ -82,6 +82,13 @@ def parse_args(argv=None):
         help='the external test config of CONFIG.py is CONFIGSUFFIX.py '
         '(default: _qband119)')
     parser.add_argument(
+        '--methods',
+        nargs='+',
+        choices=METHODS,
+        default=list(METHODS),
+        help='train and test only these (default: both), e.g. a variant '
+        'of the baseline given by --baseline-config')
+    parser.add_argument(
         '--seeds', type=int, default=3, help='seeds 0..N-1 (default: 3)')
     parser.add_argument(
         '--max-iters',
@@ -151,18 +158,31 @@ def parse_args(argv=None):
     args.data_dir = osp.abspath(args.data_dir)
     if args.workers is None:
         args.workers = min(8, max(1, (os.cpu_count() or 2) // args.jobs - 1))
+    # Runs side by side share the cores: more OpenMP threads than cores
+    # make every step several times slower.
+    args.threads = max(1, (os.cpu_count() or 1) // args.jobs)
     return args
 
 
-def _run_script(script, argv, log_file):
-    """Run ``script`` as ``__main__`` with ``argv``, output to
-    ``log_file`` (the target of a forked process)."""
+def _run_script(script, argv, log_file, threads):
+    """Run ``script`` as ``__main__`` with ``argv`` and ``threads`` torch
+    threads, output to ``log_file`` (the target of a forked process)."""
+    torch.set_num_threads(threads)
     fd = os.open(log_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     os.dup2(fd, 1)
     os.dup2(fd, 2)
     os.close(fd)
+    # Fresh line-buffered streams on the log (the inherited sys.stdout may
+    # not write to file descriptor 1, and a forked process ends without
+    # flushing Python's buffers).
+    sys.stdout = open(1, 'w', buffering=1, closefd=False)
+    sys.stderr = open(2, 'w', buffering=1, closefd=False)
     sys.argv = [script, *argv]
-    runpy.run_path(script, run_name='__main__')
+    try:
+        runpy.run_path(script, run_name='__main__')
+    finally:
+        sys.stdout.flush()
+        sys.stderr.flush()
 
 
 class ToolRun:
@@ -172,10 +192,11 @@ class ToolRun:
         script (str): The script.
         argv (list[str]): Its arguments.
         log_file (str): Where its stdout and stderr go.
+        threads (int): Its torch (OpenMP) threads.
         fresh (bool): Start a new interpreter instead of forking.
     """
 
-    def __init__(self, script, argv, log_file, fresh=False):
+    def __init__(self, script, argv, log_file, threads, fresh=False):
         self.script, self.argv, self.log_file = script, argv, log_file
         self.start = time.perf_counter()
         if not fresh and torch.cuda.is_initialized():
@@ -189,10 +210,11 @@ class ToolRun:
                     [sys.executable, script, *argv],
                     stdout=log,
                     stderr=subprocess.STDOUT,
-                    cwd=REPO_ROOT)
+                    cwd=REPO_ROOT,
+                    env=dict(os.environ, OMP_NUM_THREADS=str(threads)))
         else:
             self.process = multiprocessing.get_context('fork').Process(
-                target=_run_script, args=(script, argv, log_file))
+                target=_run_script, args=(script, argv, log_file, threads))
             self.process.start()
         self.seconds = None
 
@@ -267,7 +289,8 @@ def prepare_data(args):
             log_file = osp.join(args.work_dir, f'convert_{name}.log')
             run = ToolRun(
                 osp.join(TOOLS, 'dataset_converters', f'{name}.py'),
-                [root, root, *converter_args], log_file, args.fresh_processes)
+                [root, root, *converter_args], log_file, args.threads,
+                args.fresh_processes)
             run.wait()
             run.check()
         roots[name] = root
@@ -453,7 +476,7 @@ class Benchmark:
             cfg_options=list(self.args.cfg_options),
             configs={
                 m: osp.relpath(c, REPO_ROOT)
-                for m, c in self.configs.items()
+                for m, c in self.configs.items() if m in self.args.methods
             },
             machine=machine_description(),
             date=datetime.datetime.now().strftime('%Y-%m-%d %H:%M'),
@@ -463,7 +486,7 @@ class Benchmark:
         """Run every (method, seed) pair, ``--jobs`` at a time, and write
         the table after each one."""
         queue = [(method, seed) for seed in range(self.args.seeds)
-                 for method in METHODS]
+                 for method in METHODS if method in self.args.methods]
         running = []  # [(method, seed, stage, {name: ToolRun})]
         try:
             while queue or running:
@@ -501,7 +524,8 @@ class Benchmark:
         run = ToolRun(
             osp.join(TOOLS, 'train.py'),
             self.train_argv(method, seed, work_dir),
-            osp.join(work_dir, 'train.log'), self.args.fresh_processes)
+            osp.join(work_dir, 'train.log'), self.args.threads,
+            self.args.fresh_processes)
         return (method, seed, 'train', {'train': run})
 
     def _start_tests(self, method, seed, train_run):
@@ -519,7 +543,7 @@ class Benchmark:
                 osp.join(TOOLS, 'test.py'),
                 self.test_argv(method, test_set, checkpoint, test_dir),
                 osp.join(work_dir, f'test_{test_set}.log'),
-                self.args.fresh_processes)
+                self.args.threads, self.args.fresh_processes)
         return (method, seed, 'test', runs)
 
     def _collect(self, method, seed, runs):
@@ -732,8 +756,9 @@ def main(argv=None):
     start = time.perf_counter()
     roots = prepare_data(args)
     benchmark = Benchmark(args, roots)
-    print(f"[{now()}] {len(METHODS) * args.seeds} runs, {args.jobs} at a "
-          f"time, {args.workers} dataloader workers each; logs in "
+    print(f"[{now()}] {len(args.methods) * args.seeds} runs, {args.jobs} at a "
+          f"time, {args.threads} threads and {args.workers} dataloader "
+          "workers each; logs in "
           f"{args.work_dir}", flush=True)
     benchmark.run()
     table = benchmark.write()

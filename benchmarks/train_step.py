@@ -78,17 +78,16 @@ def build(config, args):
 
 def paired_batch(size, num_types=24):
     """B1 then B2, one image of each type in each half, as PairedTypeSampler
-    lays out a batch."""
+    lays out a batch, stacked as tools/train.py's ``default_collate`` does
+    (one host-to-device copy of the images per step)."""
     generator = torch.Generator().manual_seed(0)
     labels = list(range(num_types)) * 2
     return dict(
-        inputs=[
-            torch.randint(
-                0,
-                256, (1, size, size),
-                dtype=torch.uint8,
-                generator=generator) for _ in labels
-        ],
+        inputs=torch.randint(
+            0,
+            256, (len(labels), 1, size, size),
+            dtype=torch.uint8,
+            generator=generator),
         data_samples=[DataSample().set_gt_label(label) for label in labels])
 
 

@@ -43,3 +43,61 @@ def write_tiny_chromosome_set(root, per_type=3, splits=('train', 'val',
 @pytest.fixture
 def tiny_chromosome_dir(tmp_path):
     return write_tiny_chromosome_set(str(tmp_path))
+
+
+# A tiny SCL config (ResNet-18 on 32 px, 4 steps, validation every 2) over
+# a tiny set written by write_tiny_chromosome_set.
+TINY_CONFIG = """
+_base_ = [
+    '{configs}/_base_/datasets/ogh.py',
+    '{configs}/_base_/schedules/adam_400k.py',
+    '{configs}/_base_/default_runtime.py',
+]
+model = dict(
+    type='ImageClassifier',
+    backbone=dict(type='ResNet', depth=18, in_channels=1),
+    neck=dict(type='GlobalAveragePooling'),
+    head=dict(type='SCLHead', num_classes=24, in_channels=512,
+              embed_dim=64, hidden_channels=64))
+train_pipeline = [
+    dict(type='LoadChromosomeImage'),
+    dict(type='Letterbox', canvas_size=48, scale=32),
+    dict(type='RandomRotate', prob=1.0, angle=180.),
+    dict(type='RandomFlip', prob=0.5, direction='vertical'),
+    dict(type='RandomContrastGamma', prob=0.8),
+    dict(type='PackInputs'),
+]
+test_pipeline = [
+    dict(type='LoadChromosomeImage'),
+    dict(type='Letterbox', canvas_size=48, scale=32),
+    dict(type='PackInputs'),
+]
+train_dataloader = dict(
+    num_workers=0,
+    sampler=dict(steps_per_epoch=2),
+    dataset=dict(data_root='{data}', ann_file='train.csv',
+                 pipeline=train_pipeline))
+val_dataloader = dict(
+    num_workers=0, batch_size=16,
+    dataset=dict(data_root='{data}', ann_file='val.csv',
+                 pipeline=test_pipeline))
+test_dataloader = dict(
+    num_workers=0, batch_size=16,
+    dataset=dict(data_root='{data}', ann_file='test.csv',
+                 pipeline=test_pipeline))
+optim_wrapper = dict(optimizer=dict(lr=1e-3))
+train_cfg = dict(max_iters=4, val_interval=2)
+default_hooks = dict(checkpoint=dict(interval=2), logger=dict(interval=1))
+custom_hooks = [
+    dict(type='CheckPairedBatchHook'),
+    dict(type='CEWarmupHook', warmup_iters=2),
+]
+"""
+
+
+def write_tiny_config(path, data_root):
+    """Write TINY_CONFIG over ``data_root`` to ``path``; return the path."""
+    path = str(path)
+    with open(path, 'w') as f:
+        f.write(TINY_CONFIG.format(configs=CONFIGS, data=data_root))
+    return path

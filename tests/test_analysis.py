@@ -18,7 +18,8 @@ from mmpretrain.registry import MODELS
 from PIL import Image
 from sklearn.metrics import confusion_matrix, silhouette_score
 
-from conftest import CONFIGS, REPO_ROOT, write_tiny_chromosome_set
+from conftest import (CONFIGS, REPO_ROOT, write_tiny_chromosome_set,
+                      write_tiny_config)
 from mmscl.analysis import (build_test_dataloader, collect_predictions,
                             default_model_name, load_classifier, load_config,
                             top_confused_pairs)
@@ -27,40 +28,23 @@ from mmscl.analysis.cam import (CAMTarget, ClassActivationMapper, cam_target,
 from mmscl.analysis.tables import find_metrics_file
 from mmscl.datasets.categories import CHROMOSOME_CATEGORIES
 
+# conftest's tiny config, made smaller: a linear classifier, 2 steps, no
+# validation, 64 px input.
 TINY_CONFIG = """
-_base_ = [
-    '{configs}/_base_/datasets/ogh.py',
-    '{configs}/_base_/schedules/adam_400k.py',
-    '{configs}/_base_/default_runtime.py',
-]
-model = dict(
-    type='ImageClassifier',
-    backbone=dict(type='ResNet', depth=18, in_channels=1),
-    neck=dict(type='GlobalAveragePooling'),
-    head=dict(type='SCLHead', num_classes=24, in_channels=512,
-              embed_dim=32, hidden_channels=None))
+_base_ = ['./tiny_base.py']
+model = dict(head=dict(embed_dim=32, hidden_channels=None))
 test_pipeline = [
     dict(type='LoadChromosomeImage'),
     dict(type='Letterbox', canvas_size=48, scale=64),
     dict(type='PackInputs'),
 ]
-train_dataloader = dict(
-    num_workers=0,
-    sampler=dict(steps_per_epoch=2),
-    dataset=dict(data_root='{data}', ann_file='train.csv',
-                 pipeline=test_pipeline))
+train_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 val_dataloader = None
 val_cfg = None
 val_evaluator = None
-test_dataloader = dict(
-    num_workers=0, batch_size=24,
-    dataset=dict(data_root='{data}', ann_file='test.csv',
-                 pipeline=test_pipeline))
-optim_wrapper = dict(optimizer=dict(lr=1e-3))
-train_cfg = dict(max_iters=2, val_interval=100)
-default_hooks = dict(
-    checkpoint=dict(interval=1, save_optimizer=False),
-    logger=dict(interval=1))
+test_dataloader = dict(batch_size=24, dataset=dict(pipeline=test_pipeline))
+train_cfg = dict(max_iters=2)
+default_hooks = dict(checkpoint=dict(interval=1, save_optimizer=False))
 custom_hooks = [dict(type='CheckPairedBatchHook')]
 """
 
@@ -96,8 +80,9 @@ def trained(tmp_path_factory):
     from tools/test.py --out and its test work dir."""
     root = tmp_path_factory.mktemp('analysis')
     data = write_tiny_chromosome_set(str(root / 'data'), per_type=2)
+    write_tiny_config(root / 'tiny_base.py', data)
     config = root / 'tiny_scl.py'
-    config.write_text(TINY_CONFIG.format(configs=CONFIGS, data=data))
+    config.write_text(TINY_CONFIG)
     (root / 'tiny_vit.py').write_text(TINY_VIT_CONFIG)
     work_dir = root / 'work'
     cfg = Config.fromfile(str(config))

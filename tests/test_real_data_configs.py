@@ -335,3 +335,21 @@ def test_benchmark_runs_end_to_end(real_crops, tmp_path):
     assert '| Δ SCL − baseline |' in table
     assert 'SUBSET of 1 crops per type' in table
     assert osp.isfile(tmp_path / 'work' / 'scl_seed0' / 'iter_2.pth')
+
+
+@pytest.mark.parametrize('fresh', [False, True])
+def test_tool_run_sets_threads(tmp_path, fresh):
+    """Runs side by side get their share of the cores as torch threads,
+    forked or in a new interpreter."""
+    real_data = load_benchmark()
+    script = tmp_path / 'threads.py'
+    script.write_text('import sys, torch\n'
+                      'print(sys.argv[1], torch.get_num_threads())\n')
+    log_file = str(tmp_path / 'threads.log')
+    run = real_data.ToolRun(
+        str(script), ['threads'], log_file, threads=1, fresh=fresh)
+    assert run.wait() == 0
+    with open(log_file) as f:
+        assert f.read().split() == ['threads', '1']
+    args = real_data.parse_args(['--jobs', '2'])
+    assert args.threads == max(1, (os.cpu_count() or 1) // 2)

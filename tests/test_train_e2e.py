@@ -9,55 +9,7 @@ import pytest
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from conftest import CONFIGS, REPO_ROOT
-
-TINY_CONFIG = """
-_base_ = [
-    '{configs}/_base_/datasets/ogh.py',
-    '{configs}/_base_/schedules/adam_400k.py',
-    '{configs}/_base_/default_runtime.py',
-]
-model = dict(
-    type='ImageClassifier',
-    backbone=dict(type='ResNet', depth=18, in_channels=1),
-    neck=dict(type='GlobalAveragePooling'),
-    head=dict(type='SCLHead', num_classes=24, in_channels=512,
-              embed_dim=64, hidden_channels=64))
-train_pipeline = [
-    dict(type='LoadChromosomeImage'),
-    dict(type='Letterbox', canvas_size=48, scale=32),
-    dict(type='RandomRotate', prob=1.0, angle=180.),
-    dict(type='RandomFlip', prob=0.5, direction='vertical'),
-    dict(type='RandomContrastGamma', prob=0.8),
-    dict(type='PackInputs'),
-]
-test_pipeline = [
-    dict(type='LoadChromosomeImage'),
-    dict(type='Letterbox', canvas_size=48, scale=32),
-    dict(type='PackInputs'),
-]
-train_dataloader = dict(
-    num_workers=0,
-    sampler=dict(steps_per_epoch=2),
-    dataset=dict(data_root='{data}', ann_file='train.csv',
-                 pipeline=train_pipeline))
-val_dataloader = dict(
-    num_workers=0, batch_size=16,
-    dataset=dict(data_root='{data}', ann_file='val.csv',
-                 pipeline=test_pipeline))
-test_dataloader = dict(
-    num_workers=0, batch_size=16,
-    dataset=dict(data_root='{data}', ann_file='test.csv',
-                 pipeline=test_pipeline))
-optim_wrapper = dict(optimizer=dict(lr=1e-3))
-train_cfg = dict(max_iters=4, val_interval=2)
-default_hooks = dict(checkpoint=dict(interval=2), logger=dict(interval=1))
-custom_hooks = [
-    dict(type='CheckPairedBatchHook'),
-    dict(type='CEWarmupHook', warmup_iters=2),
-]
-"""
-
+from conftest import REPO_ROOT, write_tiny_config
 
 def run_tool(tool, *args):
     result = subprocess.run(
@@ -76,10 +28,7 @@ def scalars(work_dir):
 
 @pytest.fixture
 def tiny_config(tmp_path, tiny_chromosome_dir):
-    path = tmp_path / 'tiny_scl.py'
-    path.write_text(
-        TINY_CONFIG.format(configs=CONFIGS, data=tiny_chromosome_dir))
-    return str(path)
+    return write_tiny_config(tmp_path / 'tiny_scl.py', tiny_chromosome_dir)
 
 
 def test_train_resume_and_test(tmp_path, tiny_config):
