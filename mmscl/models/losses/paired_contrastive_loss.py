@@ -91,19 +91,20 @@ class PairedContrastiveLoss(nn.Module):
         m = len(keys) // 2
 
         def blocks(matrix):
-            # (2n, 2m) -> (2, 2, n, m), block [i, j] being S_ij.
-            return matrix.view(2, n, 2, m).transpose(1, 2)
+            # (2n, 2m) -> (2, n, 2, m), [i, :, j] being block S_ij (a view:
+            # the rows of the blocks stay contiguous, nothing is copied).
+            return matrix.view(2, n, 2, m)
 
-        logits = blocks(logit_scale * queries @ keys.t())
+        logits = blocks(queries @ keys.t() * logit_scale)
         positives = blocks(
             (query_labels[:, None] == key_labels[None, :]).float())
         num_positives = positives.sum(dim=-1, keepdim=True)
         target = positives / num_positives.clamp(min=1)
-        has_target = (num_positives[..., 0] > 0).float()  # (2, 2, n)
+        has_target = (num_positives[..., 0] > 0).float()  # (2, n, 2)
         # Each block contributes the mean over its rows that have a target.
         row_weights = has_target * (
-            self.block_weights[..., None] /
-            has_target.sum(dim=-1, keepdim=True).clamp(min=1))
+            self.block_weights[:, None] /
+            has_target.sum(dim=1, keepdim=True).clamp(min=1))
         loss = self.loss_module(
             logits.reshape(4 * n, m),
             target.reshape(4 * n, m),
