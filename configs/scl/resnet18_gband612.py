@@ -15,6 +15,13 @@ _base_ = [
 model = dict(
     backbone=dict(type='ResNet', depth=18, in_channels=1),
     neck=dict(type='GlobalAveragePooling'),
-    head=dict(in_channels=512, embed_dim=256, hidden_channels=256))
+    head=dict(
+        in_channels=512,
+        embed_dim=256,
+        hidden_channels=256,
+        # lambda1 = 0.25 instead of the paper's 1: at 400 steps (3 seeds)
+        # internal accuracy 72.8% against 68.9%, external 30.1% against
+        # 27.9% (benchmarks/README.md).
+        contrastive_loss=dict(loss_weight=0.25)))
 default_hooks = dict(
     logger=dict(interval=50), checkpoint=dict(interval=1000))
