@@ -23,6 +23,8 @@ import sys
 import tempfile
 import time
 
+from mmscl.datasets.categories import CHROMOSOME_CATEGORIES
+
 PER_CELL = 46  # 22 autosome pairs and two sex chromosomes
 
 
@@ -65,8 +67,7 @@ def write_annotations(root, num_entries):
 
     # The authors' layout: one item per patient (here one per 10 cells),
     # one list per cell, labels 1..24 (X = 23, Y = 24).
-    label_ids = {str(t): t for t in range(1, 23)}
-    label_ids.update(X=23, Y=24)
+    label_ids = {t: i + 1 for i, t in enumerate(CHROMOSOME_CATEGORIES)}
     cells = {}
     for path, label, cell in entries:
         cells.setdefault(cell, []).append([path, label_ids[label]])
