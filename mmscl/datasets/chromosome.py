@@ -104,6 +104,19 @@ class ChromosomeDataset(BaseDataset):
             entries = self._read_karyotype_json()
         return self._check(entries)
 
+    def prepare_data(self, idx: int):
+        """Run the pipeline on a data info and give the packed data sample
+        the crop's ``cell_id`` (metainfo), whatever the pipeline's
+        ``PackInputs`` keeps, so that cell-level metrics can group the
+        predictions by cell."""
+        data_info = self.get_data_info(idx)
+        cell_id = data_info.get('cell_id')
+        data = self.pipeline(data_info)
+        if cell_id is not None and isinstance(data, dict) and \
+                'data_samples' in data:
+            data['data_samples'].set_metainfo(dict(cell_id=cell_id))
+        return data
+
     def _join(self, path: str) -> str:
         return path if osp.isabs(path) else osp.join(self.img_prefix, path)
 

@@ -1,3 +1,4 @@
 from .chromosome_metric import ChromosomeMetric
+from .karyotype_metric import KaryotypeMetric
 
-__all__ = ['ChromosomeMetric']
+__all__ = ['ChromosomeMetric', 'KaryotypeMetric']
