@@ -3,6 +3,7 @@ import os
 import os.path as osp
 import shutil
 import subprocess
+import sys
 import tempfile
 from collections import Counter
 
@@ -22,6 +23,10 @@ CROP = np.full((6, 3), 90, np.uint8)
 
 def load_converter(name):
     path = osp.join(REPO_ROOT, 'tools', 'dataset_converters', f'{name}.py')
+    # The converters import converter_cli from their folder, as Python
+    # allows when they run as scripts.
+    if osp.dirname(path) not in sys.path:
+        sys.path.insert(0, osp.dirname(path))
     spec = importlib.util.spec_from_file_location(f'converter_{name}', path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -88,7 +93,7 @@ def test_gband612_converter(gband_tree, tmp_path, capsys):
         str(out_dir), '--ratios', '0.34', '0.33', '0.33', '--workers', '1'
     ])
     summary = capsys.readouterr().out
-    assert 'clase25 is not a type' in summary
+    assert 'clase25: 25 is not a type number (1..24)' in summary
     assert 'unreadable, left out' in summary
     assert 'clase2_1_97000003.1.tiff' in summary
     assert 'name does not match its folders' in summary

@@ -3,16 +3,76 @@
 An annotation file is a CSV with a header. ``img_path`` and ``label`` are
 required; ``label`` is a type name (``'1'`` .. ``'22'``, ``'X'``, ``'Y'``).
 ``cell_id`` and ``patient_id`` are optional. CSV (not a space-separated list)
-because real file names contain spaces.
+because real file names contain spaces. The file is UTF-8, with or without
+the byte-order mark that spreadsheet programs write.
+
+A dataset's annotation files are named after its splits
+(:data:`SPLIT_NAMES`) or, for a set used whole (e.g. an external test
+set), :data:`WHOLE_SET_NAME`.
 """
 import csv
+import io
+import os
 import os.path as osp
-from typing import Dict, List, Sequence
+from typing import Callable, Dict, Iterator, List, Sequence, Tuple
 
 import numpy as np
 
 REQUIRED_COLUMNS = ('img_path', 'label')
 OPTIONAL_COLUMNS = ('cell_id', 'patient_id')
+SPLIT_NAMES = ('train', 'val', 'test')
+WHOLE_SET_NAME = 'all'
+ANNOTATION_NAMES = SPLIT_NAMES + (WHOLE_SET_NAME, )
+
+
+def iter_annotation_csv(path: str) -> Iterator[Tuple[int, Dict[str, str]]]:
+    """Read an annotation CSV row by row, checking each row's shape.
+
+    Args:
+        path (str): The CSV file.
+
+    Yields:
+        tuple[int, dict]: The line number (1 is the header) and the row,
+        with the file's columns as keys.
+    """
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'Annotation file not found: {path}')
+    with open(path, 'rb') as f:
+        content = f.read()
+    try:
+        text = content.decode('utf-8-sig')
+    except UnicodeDecodeError as e:
+        line = content[:e.start].count(b'\n') + 1
+        raise ValueError(
+            f'{path}, line {line}: not UTF-8 text (byte '
+            f'0x{content[e.start]:02x} at offset {e.start}). Save the file '
+            'as "CSV UTF-8".') from None
+    reader = csv.DictReader(io.StringIO(text, newline=''))
+    try:
+        columns = reader.fieldnames or []
+        missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+        if missing:
+            raise ValueError(
+                f'{path}, line 1: the header must name the columns '
+                f'{REQUIRED_COLUMNS} (optional {OPTIONAL_COLUMNS}); '
+                f'missing {missing}, found {reader.fieldnames}.')
+        for row in reader:
+            where = f'{path}, line {reader.line_num}'
+            if None in row or None in row.values():
+                num_fields = len(columns) + len(row.get(None, ())) - list(
+                    row.values()).count(None)
+                raise ValueError(
+                    f'{where}: {num_fields} fields, expected '
+                    f'{len(columns)} ({", ".join(columns)}). Quote values '
+                    'that hold commas.')
+            empty = [c for c in REQUIRED_COLUMNS if not row[c].strip()]
+            if empty:
+                raise ValueError(f'{where}: empty {" and ".join(empty)}.')
+            yield reader.line_num, row
+    except csv.Error as e:
+        raise ValueError(
+            f'{path}, line {reader.line_num}: not a valid CSV row ({e}).'
+        ) from None
 
 
 def read_annotation_csv(path: str) -> List[Dict[str, str]]:
@@ -24,18 +84,65 @@ def read_annotation_csv(path: str) -> List[Dict[str, str]]:
     Returns:
         list[dict]: One dict per row with the file's columns as keys.
     """
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'Annotation file not found: {path}')
-    with open(path, newline='', encoding='utf-8') as f:
-        reader = csv.DictReader(f)
-        missing = [c for c in REQUIRED_COLUMNS
-                   if c not in (reader.fieldnames or [])]
-        if missing:
-            raise ValueError(
-                f'{path}: the header must name the columns '
-                f'{REQUIRED_COLUMNS} (optional {OPTIONAL_COLUMNS}); '
-                f'missing {missing}, found {reader.fieldnames}.')
-        return list(reader)
+    return [row for _, row in iter_annotation_csv(path)]
+
+
+def check_annotation_files_absent(out_dir: str,
+                                  extensions: Sequence[str] = ('.csv', ),
+                                  overwrite: bool = False) -> None:
+    """Refuse to go on when ``out_dir`` already holds annotation files
+    (``train.csv`` ... ``all.csv``), unless ``overwrite``.
+
+    Args:
+        out_dir (str): The output folder.
+        extensions (Sequence[str]): The annotation files' extensions.
+            Defaults to ('.csv', ).
+        overwrite (bool): Allow replacing them. Defaults to False.
+    """
+    found = [
+        name + ext for name in ANNOTATION_NAMES for ext in extensions
+        if osp.exists(osp.join(out_dir, name + ext))
+    ]
+    if found and not overwrite:
+        raise FileExistsError(
+            f'{out_dir} already holds {", ".join(found)}: nothing was '
+            'written. Move them away, or pass --overwrite (overwrite=True) '
+            'to replace them.')
+
+
+def replace_annotation_files(out_dir: str,
+                             writers: Dict[str, Callable[[str], None]],
+                             extensions: Sequence[str] = ('.csv', )) -> None:
+    """Write a new set of annotation files, then remove the old ones of the
+    set that were not rewritten (e.g. ``train.csv`` when ``all.csv`` is
+    written), so that old and new files are never left side by side.
+
+    Every file is first written under a temporary name, then all are moved
+    into place, so that a failure while writing leaves the old set whole.
+
+    Args:
+        out_dir (str): The output folder.
+        writers (dict[str, Callable]): For each file name (e.g.
+            'train.csv'), a function writing that file to the path given.
+        extensions (Sequence[str]): Extensions of the annotation files of
+            the set. Defaults to ('.csv', ).
+    """
+    partial = {name: osp.join(out_dir, f'.{name}.partial') for name in writers}
+    try:
+        for name, write in writers.items():
+            write(partial[name])
+    except BaseException:
+        for path in partial.values():
+            if osp.exists(path):
+                os.remove(path)
+        raise
+    for name, path in partial.items():
+        os.replace(path, osp.join(out_dir, name))
+    for name in ANNOTATION_NAMES:
+        for ext in extensions:
+            path = osp.join(out_dir, name + ext)
+            if name + ext not in writers and osp.exists(path):
+                os.remove(path)
 
 
 def write_annotation_csv(path: str, rows: Sequence[Dict[str, str]]) -> None:

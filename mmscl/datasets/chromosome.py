@@ -2,23 +2,29 @@ import json
 import os
 import os.path as osp
 from collections import Counter
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Union
 
 from mmengine.logging import MMLogger
 from mmpretrain.datasets import BaseDataset
 from mmpretrain.registry import DATASETS
 
-from .annotation import read_annotation_csv
-from .categories import CHROMOSOME_CATEGORIES
+from .annotation import iter_annotation_csv
+from .categories import (CHROMOSOME_CATEGORIES, type_name_from_number,
+                         type_names_by_number)
+from .image_check import find_unreadable_images, is_hidden
+from .transforms.loading import LoadChromosomeImage
 
 IMG_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff')
 
 # Folder name -> type name, for each declared folder naming scheme.
 FOLDER_NAMINGS = {
-    'zero_based': {str(i): t for i, t in enumerate(CHROMOSOME_CATEGORIES)},
-    'one_based': {str(i + 1): t for i, t in enumerate(CHROMOSOME_CATEGORIES)},
+    'zero_based': type_names_by_number(first=0),
+    'one_based': type_names_by_number(first=1),
     'type_name': {t: t for t in CHROMOSOME_CATEGORIES},
 }
+# check_images='auto' decodes every image at start-up up to this many
+# (see the README for the cost per 10k images).
+IMAGE_CHECK_AUTO_LIMIT = 50000
 
 
 def _examples(items: Sequence, num: int = 5) -> str:
@@ -44,25 +50,38 @@ class ChromosomeDataset(BaseDataset):
     3. No ``ann_file``: one sub-folder of ``data_prefix`` per type, named as
        ``folder_naming`` declares: ``'zero_based'`` ('0'..'23', ChrmNet),
        ``'one_based'`` ('1'..'24') or ``'type_name'`` ('1'..'22', 'X',
-       'Y'). Folder names are never sorted as strings.
+       'Y'). Folder names are never sorted as strings. Hidden files and
+       folders (``.DS_Store``, ``._name.png``, ``.ipynb_checkpoints/``)
+       are not read.
 
     Image paths are relative to ``data_root`` joined with ``data_prefix``.
     Each data info holds ``img_path``, ``gt_label`` and, when known,
     ``cell_id`` and ``patient_id``.
 
-    The annotation is checked when the dataset is built: missing image
-    files, unknown labels and (in training) types without samples raise an
-    error naming the first offenders, or, with ``on_invalid='warn'``, are
-    reported with counts and the bad entries left out.
+    The annotation is checked when the dataset is built: a malformed file
+    (bad JSON, a CSV row of the wrong length, text not UTF-8, an image path
+    outside the image folder) raises an error naming the file and the row
+    or item. Missing or undecodable image files, unknown labels and (in
+    training) types without samples raise an error naming the first
+    offenders, or, with ``on_invalid='warn'``, are reported with counts
+    and the bad entries left out. A dataset left without entries is an
+    error.
 
     Args:
         ann_file (str): CSV or JSON annotation file, or '' for folders.
         folder_naming (str, optional): Naming of class folders, required
             when ``ann_file`` is ''.
         skip_abnormal (bool): Skip JSON items whose ``kar_type`` is not
-            ``'normal'``. Defaults to True.
+            ``'normal'`` (reported with their count). Defaults to True.
         check_files (bool): Check that every image file exists.
             Defaults to True.
+        check_images (bool | str): Decode every image once when the
+            dataset is built, as the pipeline's ``LoadChromosomeImage``
+            will, to find unreadable files before training. ``'auto'``
+            checks sets of up to :data:`IMAGE_CHECK_AUTO_LIMIT` images.
+            Defaults to 'auto'.
+        confine_to_root (bool): Refuse annotation paths that are absolute
+            or climb out of the image folder with ``..``. Defaults to True.
         on_invalid (str): ``'error'`` or ``'warn'``. Defaults to 'error'.
         **kwargs: Other arguments of :class:`mmpretrain.datasets.BaseDataset`
             (``data_root``, ``data_prefix``, ``pipeline``, ``test_mode``...).
@@ -75,6 +94,8 @@ class ChromosomeDataset(BaseDataset):
                  folder_naming: Optional[str] = None,
                  skip_abnormal: bool = True,
                  check_files: bool = True,
+                 check_images: Union[bool, str] = 'auto',
+                 confine_to_root: bool = True,
                  on_invalid: str = 'error',
                  **kwargs):
         if on_invalid not in ('error', 'warn'):
@@ -85,13 +106,21 @@ class ChromosomeDataset(BaseDataset):
                 'ChromosomeDataset: without ann_file the class folders are '
                 f'read, and folder_naming must be one of '
                 f'{list(FOLDER_NAMINGS)}, got {folder_naming!r}.')
+        if check_images not in (True, False, 'auto'):
+            raise ValueError("ChromosomeDataset: check_images must be True, "
+                             f"False or 'auto', got {check_images!r}.")
         if ann_file and not ann_file.endswith(('.csv', '.json')):
             raise ValueError(f'ChromosomeDataset: ann_file {ann_file!r} '
                              'must be a .csv or .json file.')
         self.folder_naming = folder_naming
         self.skip_abnormal = skip_abnormal
         self.check_files = check_files
+        self.check_images = check_images
+        self.confine_to_root = confine_to_root
         self.on_invalid = on_invalid
+        # Why entries were left out before the checks, for the errors about
+        # what is left.
+        self._skip_notes: List[str] = []
         super().__init__(ann_file=ann_file, **kwargs)
 
     def load_data_list(self) -> List[dict]:
@@ -117,13 +146,24 @@ class ChromosomeDataset(BaseDataset):
             data['data_samples'].set_metainfo(dict(cell_id=cell_id))
         return data
 
-    def _join(self, path: str) -> str:
+    def _join(self, path: str, where: str) -> str:
+        """The image path of annotation entry ``where``, refused when
+        ``confine_to_root`` and it leaves the image folder."""
+        if self.confine_to_root and (osp.isabs(path) or osp.normpath(
+                path).split(os.sep)[0] == os.pardir):
+            raise ValueError(
+                f'{where}: img_path {path!r} is outside the image folder '
+                f'{self.img_prefix!r} (absolute, or climbing out with '
+                '"..", and confine_to_root=True). Give paths relative to '
+                'data_root / data_prefix, or set confine_to_root=False if '
+                'you trust this annotation file.')
         return path if osp.isabs(path) else osp.join(self.img_prefix, path)
 
     def _read_csv(self) -> List[dict]:
         entries = []
-        for row in read_annotation_csv(self.ann_file):
-            info = dict(img_path=self._join(row['img_path']),
+        for line, row in iter_annotation_csv(self.ann_file):
+            where = f'{self.ann_file}, line {line}'
+            info = dict(img_path=self._join(row['img_path'], where),
                         label=row['label'].strip())
             for key in ('cell_id', 'patient_id'):
                 if row.get(key):
@@ -135,26 +175,88 @@ class ChromosomeDataset(BaseDataset):
         if not osp.isfile(self.ann_file):
             raise FileNotFoundError(
                 f'Annotation file not found: {self.ann_file}')
-        with open(self.ann_file, encoding='utf-8') as f:
-            items = json.load(f)['items']
+        items = self._read_json_items()
         entries = []
+        skipped = Counter()
         for patient_idx, item in enumerate(items):
+            where = f'{self.ann_file}, items[{patient_idx}]'
+            if not isinstance(item, dict):
+                raise ValueError(f'{where}: expected an object with '
+                                 f'"kar_files", got {item!r:.80}.')
             if self.skip_abnormal and item.get('kar_type') != 'normal':
+                skipped[repr(item['kar_type']) if 'kar_type' in item else
+                        'no kar_type'] += 1
                 continue
             patient_id = str(item.get('patient_id', patient_idx))
-            for kar in item['kar_files']:
-                for path, label in item[kar]:
-                    # JSON labels are 1..24 with X = 23 and Y = 24.
-                    type_name = (
-                        CHROMOSOME_CATEGORIES[int(label) - 1]
-                        if str(label).isdigit() and
-                        1 <= int(label) <= len(CHROMOSOME_CATEGORIES) else
-                        f'{label} (JSON label, expected 1..24)')
+            kar_files = item.get('kar_files')
+            if not (isinstance(kar_files, list)
+                    and all(isinstance(kar, str) for kar in kar_files)):
+                raise ValueError(f'{where}: "kar_files" must be a list of '
+                                 f'names, got {kar_files!r:.80}.')
+            for kar in kar_files:
+                crops = item.get(kar)
+                if not isinstance(crops, list):
+                    raise ValueError(
+                        f'{where}: "kar_files" names {kar!r} but the item '
+                        f'has no list {kar!r}, got {crops!r:.80}.')
+                for crop_idx, crop in enumerate(crops):
+                    if not (isinstance(crop, list) and len(crop) == 2
+                            and isinstance(crop[0], str)):
+                        raise ValueError(
+                            f'{where}[{kar!r}][{crop_idx}]: expected '
+                            f'["image path", label 1..24], got '
+                            f'{crop!r:.80}.')
+                    path, label = crop
                     entries.append(
-                        dict(img_path=self._join(path), label=type_name,
+                        dict(img_path=self._join(
+                            path, f'{where}[{kar!r}][{crop_idx}]'),
+                             label=self._json_type_name(label),
                              cell_id=f'{patient_id}/{kar}',
                              patient_id=patient_id))
+        if skipped:
+            note = (f'skipped {sum(skipped.values())} of {len(items)} items '
+                    'whose kar_type is not exactly "normal" (' + ', '.join(
+                        f'{n} x {reason}' for reason, n in skipped.items()) +
+                    '; skip_abnormal=False reads them)')
+            self._skip_notes.append(note)
+            MMLogger.get_current_instance().warning(
+                f'ChromosomeDataset({self.ann_file}): {note}.')
         return entries
+
+    def _read_json_items(self) -> list:
+        """The ``items`` list of the karyotype JSON."""
+        try:
+            with open(self.ann_file, encoding='utf-8-sig') as f:
+                content = json.load(f)
+        except UnicodeDecodeError as e:
+            raise ValueError(f'{self.ann_file}: not UTF-8 text ({e}).') \
+                from None
+        except json.JSONDecodeError as e:
+            raise ValueError(
+                f'{self.ann_file}, line {e.lineno} column {e.colno}: not '
+                f'valid JSON ({e.msg}). Expected {{"items": [...]}}, see '
+                'ChromosomeDataset.') from None
+        if not (isinstance(content, dict)
+                and isinstance(content.get('items'), list)):
+            found = (sorted(content) if isinstance(content, dict) else
+                     type(content).__name__)
+            raise ValueError(
+                f'{self.ann_file}: expected an object with a list "items" '
+                f'(the karyotype JSON, see ChromosomeDataset), found '
+                f'{found}.')
+        return content['items']
+
+    @staticmethod
+    def _json_type_name(label) -> str:
+        """The type name of a JSON label (1..24, X = 23, Y = 24), or a
+        description of a label that is none, reported as unknown."""
+        if (isinstance(label, int) and not isinstance(label, bool)
+                or isinstance(label, str) and label.isdigit()):
+            try:
+                return type_name_from_number(int(label))
+            except ValueError:
+                pass
+        return f'{label!r} (JSON label, expected 1..24)'
 
     def _read_folders(self) -> List[dict]:
         root = self.img_prefix
@@ -165,16 +267,34 @@ class ChromosomeDataset(BaseDataset):
         entries = []
         for folder in sorted(os.listdir(root)):
             folder_path = osp.join(root, folder)
-            if not osp.isdir(folder_path):
+            if is_hidden(folder) or not osp.isdir(folder_path):
                 continue
             label = naming.get(
                 folder, f'{folder} (folder, naming {self.folder_naming!r})')
-            for dirpath, _, files in os.walk(folder_path):
+            for dirpath, dirnames, files in os.walk(folder_path):
+                dirnames[:] = [d for d in dirnames if not is_hidden(d)]
                 entries.extend(
                     dict(img_path=osp.join(dirpath, name), label=label)
                     for name in sorted(files)
-                    if name.lower().endswith(IMG_EXTENSIONS))
+                    if name.lower().endswith(IMG_EXTENSIONS)
+                    and not is_hidden(name))
         return entries
+
+    def _find_unreadable(self, entries: List[dict]) -> List[tuple]:
+        """Decode the images of ``entries`` as the pipeline's loader will
+        (``check_images``); return the (entry, error) of those that fail."""
+        if self.check_images is False or (
+                self.check_images == 'auto'
+                and len(entries) > IMAGE_CHECK_AUTO_LIMIT):
+            return []
+        loaders = [
+            t for t in getattr(self.pipeline, 'transforms', [])
+            if isinstance(t, LoadChromosomeImage)
+        ]
+        load = (loaders[0] if loaders else LoadChromosomeImage()).load
+        unreadable = find_unreadable_images(
+            [e['img_path'] for e in entries], load)
+        return [(entries[index], error) for index, error in unreadable]
 
     def _check(self, entries: List[dict]) -> List[dict]:
         """Turn entries into data infos, reporting invalid ones."""
@@ -192,6 +312,13 @@ class ChromosomeDataset(BaseDataset):
         if missing:
             problems['missing image file'] = [e['img_path'] for e in missing]
         bad = {id(e) for e in unknown + missing}
+        unreadable = self._find_unreadable(
+            [e for e in entries if id(e) not in bad])
+        if unreadable:
+            problems['unreadable image'] = [
+                error for _, error in unreadable
+            ]
+            bad.update(id(e) for e, _ in unreadable)
         data_list = []
         for e in entries:
             if id(e) in bad:
@@ -200,11 +327,21 @@ class ChromosomeDataset(BaseDataset):
             del info['label']
             data_list.append(info)
 
+        if not data_list:
+            reasons = self._skip_notes + [
+                f'{len(v)} x {k}' for k, v in problems.items()
+            ]
+            raise ValueError(
+                f'ChromosomeDataset({source}): no entries to '
+                f'{"test" if self.test_mode else "train"} on' +
+                (f' ({"; ".join(reasons)})' if reasons else
+                 ' (the annotation lists no crops)') + '.')
         counts = Counter(info['gt_label'] for info in data_list)
         empty = [c for i, c in enumerate(self.CLASSES) if not counts[i]]
         logger = MMLogger.get_current_instance()
         if empty:
             message = f'no samples of type(s) {empty}'
+            message += ''.join(f'; {note}' for note in self._skip_notes)
             if self.test_mode:
                 logger.warning(f'ChromosomeDataset({source}): {message}.')
             else:

@@ -2,40 +2,38 @@
 
 A converter collects one row per crop (``img_path`` relative to the
 dataset's source folder, ``label`` as a type name and, where the layout
-gives them, ``cell_id`` / ``patient_id``), and the functions here drop the
-files that cannot be decoded, split the rows, write the annotation CSVs and
-print a summary.
+gives them, ``cell_id`` / ``patient_id``), and :func:`convert` drops the
+files that cannot be decoded, splits the rows and writes the annotation
+CSVs; :func:`format_summary` describes the result.
 """
-import argparse
 import os
 import os.path as osp
-import time
 from collections import Counter, defaultdict
-from concurrent.futures import ProcessPoolExecutor
-from typing import Callable, Dict, List, Optional, Sequence, Tuple
+from typing import Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
 
-import cv2
 from sklearn.model_selection import train_test_split
 
-from .annotation import split_by_group, write_annotation_csv
+from .annotation import (SPLIT_NAMES, WHOLE_SET_NAME,
+                         check_annotation_files_absent,
+                         replace_annotation_files, split_by_group,
+                         write_annotation_csv)
 from .categories import CHROMOSOME_CATEGORIES
-from .transforms.loading import imread_grayscale
-
-SPLIT_NAMES = ('train', 'val', 'test')
+from .image_check import find_unreadable_images
+from .transforms.loading import LoadChromosomeImage
 
 Row = Dict[str, str]
 # Reads a dataset's source folder into (rows, problems found).
 Collector = Callable[[str], Tuple[List[Row], List[str]]]
+# Same verdict as the default order, 25x faster on small TIFFs.
+_CONVERTER_LOADER = LoadChromosomeImage(imdecode_backends=('cv2', 'pillow'))
 
 
-def _decode_error(path: str) -> Optional[str]:
-    """The reason ``path`` cannot be loaded, or None if it can."""
-    try:
-        # Same verdict as the default order, 25x faster on small TIFFs.
-        imread_grayscale(path, backends=('cv2', 'pillow'))
-    except OSError as e:
-        return str(e)
-    return None
+class Conversion(NamedTuple):
+    """What :func:`convert` wrote and found."""
+    splits: Dict[str, List[Row]]  # the rows written, by annotation name
+    problems: List[str]  # one line per problem, unreadable files included
+    num_unreadable: int  # files left out because they cannot be decoded
+    note: str  # how the rows were split ('' for the whole set)
 
 
 def drop_unreadable(src_dir: str, rows: List[Row],
@@ -52,22 +50,12 @@ def drop_unreadable(src_dir: str, rows: List[Row],
         line per unreadable file.
     """
     paths = [osp.join(src_dir, row['img_path']) for row in rows]
-    # Decoding failures are reported below; OpenCV's own log of them (and of
-    # headers it tolerates) would only clutter the output.
-    log_level = cv2.utils.logging.getLogLevel()
-    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
-    try:
-        if num_workers > 1 and len(paths) > 1:
-            chunksize = max(1, len(paths) // (num_workers * 8))
-            with ProcessPoolExecutor(num_workers) as executor:
-                errors = list(
-                    executor.map(_decode_error, paths, chunksize=chunksize))
-        else:
-            errors = [_decode_error(path) for path in paths]
-    finally:
-        cv2.utils.logging.setLogLevel(log_level)
-    readable = [row for row, error in zip(rows, errors) if error is None]
-    problems = [f'unreadable, left out: {error}' for error in errors if error]
+    unreadable = dict(
+        find_unreadable_images(paths, _CONVERTER_LOADER.load, num_workers))
+    readable = [row for i, row in enumerate(rows) if i not in unreadable]
+    problems = [
+        f'unreadable, left out: {error}' for error in unreadable.values()
+    ]
     return readable, problems
 
 
@@ -193,93 +181,76 @@ def format_summary(splits: Dict[str, Sequence[Row]],
     return '\n'.join(lines)
 
 
-def build_parser(description: str) -> argparse.ArgumentParser:
-    """The command line shared by the converters.
-
-    Args:
-        description (str): What the converter reads.
-
-    Returns:
-        argparse.ArgumentParser: The parser.
-    """
-    parser = argparse.ArgumentParser(description=description)
-    parser.add_argument(
-        'src_dir',
-        help='the dataset folder; img_path in the CSVs is relative to it, '
-        'so a config sets data_root to it')
-    parser.add_argument('out_dir', help='where the CSV files are written')
-    parser.add_argument(
-        '--all',
-        action='store_true',
-        help='write every readable crop to one all.csv (e.g. an external '
-        'test set) instead of train/val/test splits')
-    parser.add_argument(
-        '--ratios',
-        type=float,
-        nargs=3,
-        default=(0.8, 0.1, 0.1),
-        metavar=('TRAIN', 'VAL', 'TEST'),
-        help='split fractions (default: 0.8 0.1 0.1)')
-    parser.add_argument(
-        '--seed', type=int, default=0, help='split seed (default: 0)')
-    parser.add_argument(
-        '--workers',
-        type=int,
-        default=os.cpu_count(),
-        help='processes decoding the images (default: all CPUs)')
-    return parser
-
-
 def convert(collect: Collector,
-            args: argparse.Namespace,
-            group_key: Optional[str] = None) -> Dict[str, List[Row]]:
-    """Run a converter: collect, drop unreadable files, split, write the
-    CSVs (sorted by ``img_path``) and print the summary.
+            src_dir: str,
+            out_dir: str,
+            whole_set: bool = False,
+            ratios: Sequence[float] = (0.8, 0.1, 0.1),
+            seed: int = 0,
+            workers: int = 1,
+            group_key: Optional[str] = None,
+            overwrite: bool = False) -> Conversion:
+    """Run a converter: collect, drop unreadable files, split and write the
+    CSVs (sorted by ``img_path``).
+
+    Existing annotation CSVs in ``out_dir`` are an error, found before any
+    work, unless ``overwrite``; then the new set replaces the whole old
+    one (an ``all.csv`` removes old ``train.csv`` .. ``test.csv`` and the
+    other way round).
 
     Args:
-        collect (Callable): Reads ``args.src_dir`` into (rows, problems).
-        args (argparse.Namespace): Parsed by :func:`build_parser`.
+        collect (Callable): Reads ``src_dir`` into (rows, problems).
+        src_dir (str): The dataset folder; ``img_path`` is relative to it.
+        out_dir (str): Where the CSVs are written.
+        whole_set (bool): Write every readable crop to one ``all.csv``
+            instead of splits. Defaults to False.
+        ratios (Sequence[float]): Split fractions (train, val, test).
+            Defaults to (0.8, 0.1, 0.1).
+        seed (int): Split seed. Defaults to 0.
+        workers (int): Processes decoding the images. Defaults to 1.
         group_key (str, optional): The column to split by (all crops of a
             group in one split); None splits crop by crop, stratified by
             type. Defaults to None.
+        overwrite (bool): Replace existing annotation CSVs. Defaults to
+            False.
 
     Returns:
-        dict[str, list[dict]]: The rows written, by split name.
+        Conversion: The rows written and the problems found.
     """
-    if not osp.isdir(args.src_dir):
-        raise FileNotFoundError(f'Dataset folder not found: {args.src_dir}')
-    if min(args.ratios) <= 0:
-        raise ValueError(f'--ratios must be positive, got {args.ratios}')
-    start = time.perf_counter()
-    rows, problems = collect(args.src_dir)
-    rows, unreadable = drop_unreadable(args.src_dir, rows, args.workers)
+    if not osp.isdir(src_dir):
+        raise FileNotFoundError(f'Dataset folder not found: {src_dir}')
+    if len(ratios) != len(SPLIT_NAMES) or min(ratios) <= 0:
+        raise ValueError(f'ratios (--ratios) must be three positive '
+                         f'fractions, got {tuple(ratios)}')
+    check_annotation_files_absent(out_dir, overwrite=overwrite)
+    rows, problems = collect(src_dir)
+    rows, unreadable = drop_unreadable(src_dir, rows, workers)
     problems = problems + unreadable
     if not rows:
-        raise ValueError(f'No readable crops found in {args.src_dir}.')
+        raise ValueError(f'No readable crops found in {src_dir}.')
 
     note = ''
-    if args.all:
-        splits = {'all': rows}
+    if whole_set:
+        splits = {WHOLE_SET_NAME: rows}
     elif group_key is None:
-        splits = dict(
-            zip(SPLIT_NAMES, stratified_split(rows, args.ratios, args.seed)))
-        note = f'split crop by crop, stratified by type, seed {args.seed}'
+        splits = dict(zip(SPLIT_NAMES, stratified_split(rows, ratios, seed)))
+        note = f'split crop by crop, stratified by type, seed {seed}'
     else:
-        split_rows, seed = split_by_group_with_all_types(
-            rows, group_key, args.ratios, args.seed)
+        split_rows, found_seed = split_by_group_with_all_types(
+            rows, group_key, ratios, seed)
         splits = dict(zip(SPLIT_NAMES, split_rows))
-        note = f'split by {group_key}, seed {seed}'
-        if seed != args.seed:
-            note += (f' (seeds {args.seed}..{seed - 1} left some type out '
+        note = f'split by {group_key}, seed {found_seed}'
+        if found_seed != seed:
+            note += (f' (seeds {seed}..{found_seed - 1} left some type out '
                      'of some split)')
 
-    os.makedirs(args.out_dir, exist_ok=True)
-    for name, split in splits.items():
+    for split in splits.values():
         split.sort(key=lambda row: row['img_path'])
-        write_annotation_csv(osp.join(args.out_dir, f'{name}.csv'), split)
-    print(format_summary(splits, problems))
-    if note:
-        print(note + '.')
-    print(f'Wrote {", ".join(f"{n}.csv" for n in splits)} to {args.out_dir} '
-          f'in {time.perf_counter() - start:.1f} s.')
-    return splits
+    os.makedirs(out_dir, exist_ok=True)
+    replace_annotation_files(
+        out_dir, {
+            f'{name}.csv':
+            lambda path, split=split: write_annotation_csv(path, split)
+            for name, split in splits.items()
+        })
+    return Conversion(splits, problems, len(unreadable), note)

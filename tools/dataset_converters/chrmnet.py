@@ -16,13 +16,12 @@ Example::
 import os
 import os.path as osp
 
-from mmscl.datasets.categories import CHROMOSOME_CATEGORIES
-from mmscl.datasets.converters import build_parser, convert
+from converter_cli import run
 
-LABEL_OF_FOLDER = {
-    str(index): label
-    for index, label in enumerate(CHROMOSOME_CATEGORIES)
-}
+from mmscl.datasets.categories import type_names_by_number
+from mmscl.datasets.image_check import list_visible
+
+LABEL_OF_FOLDER = type_names_by_number(first=0)
 
 
 def collect(src_dir):
@@ -35,12 +34,12 @@ def collect(src_dir):
         tuple[list[dict], list[str]]: The entries and the problems found.
     """
     rows, problems = [], []
-    for folder in sorted(os.listdir(src_dir)):
+    for folder in list_visible(src_dir):
         class_dir = osp.join(src_dir, folder)
         if folder not in LABEL_OF_FOLDER or not osp.isdir(class_dir):
             problems.append(f'not a class folder (0..23), left out: {folder}')
             continue
-        for file_name in sorted(os.listdir(class_dir)):
+        for file_name in list_visible(class_dir):
             img_path = osp.join(folder, file_name)
             if osp.isdir(osp.join(src_dir, img_path)):
                 problems.append(f'folder inside a class folder, left out: '
@@ -54,10 +53,9 @@ def collect(src_dir):
 
 
 def main(argv=None):
-    parser = build_parser('Write annotation CSVs for ChrmNet, split crop by '
-                          'crop stratified by type.')
-    args = parser.parse_args(argv)
-    return convert(collect, args)
+    return run(
+        collect, 'Write annotation CSVs for ChrmNet, split crop by crop '
+        'stratified by type.', argv)
 
 
 if __name__ == '__main__':

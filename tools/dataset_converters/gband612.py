@@ -14,12 +14,13 @@ Example::
     python tools/dataset_converters/gband612.py data/gband612 \
         data/gband612/annotations --seed 0
 """
-import os
 import os.path as osp
 import re
 
-from mmscl.datasets.categories import CHROMOSOME_CATEGORIES
-from mmscl.datasets.converters import build_parser, convert
+from converter_cli import run
+
+from mmscl.datasets.categories import type_name_from_number
+from mmscl.datasets.image_check import list_visible
 
 CELL_SUFFIX = '.tiff'
 CLASS_DIR_PATTERN = re.compile(r'clase(\d+)')
@@ -41,21 +42,21 @@ def collect(src_dir):
             f'{root} not found: SRC_DIR must hold '
             'single_clase/<cellID>.tiff/clase<k>/clase<k>_<h>_<cellID>.tiff')
     rows, problems = [], []
-    for cell_name in sorted(os.listdir(root)):
+    for cell_name in list_visible(root):
         cell_dir = osp.join(root, cell_name)
         if not (osp.isdir(cell_dir) and cell_name.endswith(CELL_SUFFIX)):
             problems.append(f'not a <cellID>.tiff folder, left out: '
                             f'{osp.relpath(cell_dir, src_dir)}')
             continue
         cell_id = cell_name[:-len(CELL_SUFFIX)]
-        for class_name in sorted(os.listdir(cell_dir)):
+        for class_name in list_visible(cell_dir):
             class_dir = osp.join(cell_dir, class_name)
             if not (osp.isdir(class_dir)
                     and CLASS_DIR_PATTERN.fullmatch(class_name)):
                 problems.append(f'not a clase<k> folder, left out: '
                                 f'{osp.relpath(class_dir, src_dir)}')
                 continue
-            for file_name in sorted(os.listdir(class_dir)):
+            for file_name in list_visible(class_dir):
                 img_path = osp.relpath(osp.join(class_dir, file_name), src_dir)
                 match = FILE_PATTERN.fullmatch(file_name)
                 if (match is None or f'clase{match[1]}' != class_name
@@ -64,25 +65,25 @@ def collect(src_dir):
                                     f'(clase<k>_<h>_<cellID>.tiff), left '
                                     f'out: {img_path}')
                     continue
-                type_number = int(match[1])
-                if not 1 <= type_number <= len(CHROMOSOME_CATEGORIES):
-                    problems.append(f'clase{type_number} is not a type '
-                                    f'(1..24), left out: {img_path}')
+                try:
+                    label = type_name_from_number(int(match[1]))
+                except ValueError as e:
+                    problems.append(f'clase{match[1]}: {e} Left out: '
+                                    f'{img_path}')
                     continue
                 rows.append(
                     dict(
                         img_path=img_path,
-                        label=CHROMOSOME_CATEGORIES[type_number - 1],
+                        label=label,
                         cell_id=cell_id,
                         patient_id=cell_id.rsplit('.', 1)[0]))
     return rows, problems
 
 
 def main(argv=None):
-    parser = build_parser('Write annotation CSVs for the gband612 crops, '
-                          'split by case (patient).')
-    args = parser.parse_args(argv)
-    return convert(collect, args, group_key='patient_id')
+    return run(
+        collect, 'Write annotation CSVs for the gband612 crops, split by '
+        'case (patient).', argv, group_key='patient_id')
 
 
 if __name__ == '__main__':

@@ -31,6 +31,11 @@ def parse_args():
         '--workers', type=int, default=1, help='rendering processes')
     parser.add_argument(
         '--no-progress', action='store_true', help='hide the progress bar')
+    parser.add_argument(
+        '--overwrite',
+        action='store_true',
+        help='replace the annotation files already in --out (without it, '
+        'existing ones stop the generator before it starts)')
     return parser.parse_args()
 
 
@@ -42,7 +47,8 @@ def main():
         seed=args.seed,
         domain=args.domain,
         workers=args.workers,
-        progress=not args.no_progress)
+        progress=not args.no_progress,
+        overwrite=args.overwrite)
     for name, path in paths.items():
         print(f'{name}: {path}')
 

@@ -13,12 +13,13 @@ Example::
     python tools/dataset_converters/qband119.py data/qband119 \
         data/qband119/annotations --all
 """
-import os
 import os.path as osp
 import re
 
-from mmscl.datasets.categories import CHROMOSOME_CATEGORIES
-from mmscl.datasets.converters import build_parser, convert
+from converter_cli import run
+
+from mmscl.datasets.categories import type_name_from_number
+from mmscl.datasets.image_check import list_visible
 
 FILE_PATTERN = re.compile(r'(\d+) (\d+)([ab]?)\.bmp', re.IGNORECASE)
 
@@ -38,37 +39,36 @@ def collect(src_dir):
             f'{root} not found: SRC_DIR must hold '
             'single_chromosomes/<cell>/<cell> <k><a|b>.bmp')
     rows, problems = [], []
-    for cell_id in sorted(os.listdir(root)):
+    for cell_id in list_visible(root):
         cell_dir = osp.join(root, cell_id)
         if not osp.isdir(cell_dir):
             problems.append(f'not a cell folder, left out: '
                             f'{osp.relpath(cell_dir, src_dir)}')
             continue
-        for file_name in sorted(os.listdir(cell_dir)):
+        for file_name in list_visible(cell_dir):
             img_path = osp.relpath(osp.join(cell_dir, file_name), src_dir)
             match = FILE_PATTERN.fullmatch(file_name)
             if match is None or match[1] != cell_id:
                 problems.append('name is not "<cell> <k><a|b>.bmp" with its '
                                 f'folder as <cell>, left out: {img_path}')
                 continue
-            type_number = int(match[2])
-            if not 1 <= type_number <= len(CHROMOSOME_CATEGORIES):
-                problems.append(f'{type_number} is not a type (1..24), left '
-                                f'out: {img_path}')
+            try:
+                label = type_name_from_number(int(match[2]))
+            except ValueError as e:
+                problems.append(f'{e} Left out: {img_path}')
                 continue
             rows.append(
                 dict(
                     img_path=img_path,
-                    label=CHROMOSOME_CATEGORIES[type_number - 1],
+                    label=label,
                     cell_id=cell_id))
     return rows, problems
 
 
 def main(argv=None):
-    parser = build_parser('Write annotation CSVs for the qband119 crops, '
-                          'split by cell.')
-    args = parser.parse_args(argv)
-    return convert(collect, args, group_key='cell_id')
+    return run(
+        collect, 'Write annotation CSVs for the qband119 crops, split by '
+        'cell.', argv, group_key='cell_id')
 
 
 if __name__ == '__main__':

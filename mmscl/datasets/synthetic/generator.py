@@ -10,6 +10,7 @@ import json
 import multiprocessing
 import os
 import os.path as osp
+from functools import partial
 from importlib.metadata import version
 from typing import Any, Dict, List, Sequence, Union
 
@@ -17,13 +18,17 @@ import cv2
 import numpy as np
 from tqdm import tqdm
 
-from mmscl.datasets.annotation import split_by_group, write_annotation_csv
-from mmscl.datasets.categories import CHROMOSOME_CATEGORIES
+from mmscl.datasets.annotation import (SPLIT_NAMES,
+                                       check_annotation_files_absent,
+                                       replace_annotation_files,
+                                       split_by_group, write_annotation_csv)
+from mmscl.datasets.categories import (CHROMOSOME_CATEGORIES,
+                                       type_number_from_name)
 from .band_map import get_band_map
 from .domains import resolve_domain
 from .render import CellStyle, render_chromosome
 
-SPLIT_NAMES = ('train', 'val', 'test')
+_ANNOTATION_EXTENSIONS = ('.csv', '.json')
 # Parameters of a domain drawn once per cell (the others per chromosome).
 _PER_CELL = ('width', 'band_softness', 'stain_od', 'base_stain', 'texture',
              'gamma', 'black_level', 'blur', 'noise', 'background',
@@ -140,6 +145,11 @@ class _CellWriter:
         return render_cell(self.out_dir, index, self.seed, self.params)
 
 
+def _write_json(path: str, content: Dict[str, list]) -> None:
+    with open(path, 'w', encoding='utf-8') as f:
+        json.dump(content, f)
+
+
 def _karyotype_json(rows: List[Dict[str, str]]) -> Dict[str, list]:
     """The OGH-Fudan authors' split format: one item per patient, one list
     of ``[path, label 1..24]`` per cell."""
@@ -152,7 +162,7 @@ def _karyotype_json(rows: List[Dict[str, str]]) -> Dict[str, list]:
             item[row['cell_id']] = []
         item[row['cell_id']].append(
             [row['img_path'],
-             CHROMOSOME_CATEGORIES.index(row['label']) + 1])
+             type_number_from_name(row['label'])])
     return dict(items=list(items.values()))
 
 
@@ -205,7 +215,8 @@ def generate_synthetic_dataset(
     domain: Union[str, Dict[str, Any]] = 'internal',
     workers: int = 1,
     progress: bool = True,
-    splits: Sequence[float] = (0.8, 0.1, 0.1)
+    splits: Sequence[float] = (0.8, 0.1, 0.1),
+    overwrite: bool = False
 ) -> Dict[str, str]:
     """Generate a synthetic G-band chromosome dataset.
 
@@ -214,7 +225,9 @@ def generate_synthetic_dataset(
     same splits in the karyotype JSON format (``train.json`` ...), a
     ``contact_sheet.png`` and, last, ``meta.json``, whose presence marks a
     complete dataset. The output depends only on the arguments other than
-    ``workers`` and ``progress``.
+    ``workers``, ``progress`` and ``overwrite``. Annotation files already
+    in ``out_dir`` are an error, found before any work, unless
+    ``overwrite``.
 
     Args:
         out_dir (str): The dataset root; created if missing.
@@ -229,6 +242,8 @@ def generate_synthetic_dataset(
         progress (bool): Whether to show a progress bar. Defaults to True.
         splits (Sequence[float]): Fractions of cells in train, val and
             test. Defaults to (0.8, 0.1, 0.1).
+        overwrite (bool): Replace the annotation files (CSV and JSON)
+            already in ``out_dir``. Defaults to False.
 
     Returns:
         dict: Paths of the written files: ``'train'``, ``'val'``,
@@ -251,6 +266,7 @@ def generate_synthetic_dataset(
                          f'(train, val, test) with a positive sum, got '
                          f'{splits!r}.')
 
+    check_annotation_files_absent(out_dir, _ANNOTATION_EXTENSIONS, overwrite)
     os.makedirs(out_dir, exist_ok=True)
     meta_path = osp.join(out_dir, 'meta.json')
     if osp.exists(meta_path):
@@ -278,17 +294,19 @@ def generate_synthetic_dataset(
                               seed=seed)
     paths = {}
     counts = {}
+    writers = {}
     for index, name in enumerate(SPLIT_NAMES):
         split_rows = [r for r, s in zip(rows, split_of) if s == index]
         paths[name] = osp.join(out_dir, f'{name}.csv')
-        write_annotation_csv(paths[name], split_rows)
+        writers[f'{name}.csv'] = partial(write_annotation_csv, rows=split_rows)
         paths[f'{name}_json'] = osp.join(out_dir, f'{name}.json')
-        with open(paths[f'{name}_json'], 'w', encoding='utf-8') as f:
-            json.dump(_karyotype_json(split_rows), f)
+        writers[f'{name}.json'] = partial(
+            _write_json, content=_karyotype_json(split_rows))
         counts[name] = dict(
             cells=len({r['cell_id']
                        for r in split_rows}),
             images=len(split_rows))
+    replace_annotation_files(out_dir, writers, _ANNOTATION_EXTENSIONS)
 
     paths['contact_sheet'] = osp.join(out_dir, 'contact_sheet.png')
     write_contact_sheet(paths['contact_sheet'], out_dir, rows)

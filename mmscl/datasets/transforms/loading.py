@@ -1,11 +1,14 @@
 """Loading real chromosome crops as 8-bit single-channel images."""
 import io
+import warnings
+from contextlib import contextmanager
 from typing import Optional, Sequence
 
 import cv2
 import mmengine.fileio as fileio
 import numpy as np
 from mmcv.transforms import BaseTransform
+from mmengine.logging import print_log
 from mmpretrain.registry import TRANSFORMS
 from PIL import Image
 
@@ -13,6 +16,54 @@ from PIL import Image
 _LUMA_WEIGHTS = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 # PIL modes read as they are; the others are converted to 'RGB' / 'RGBA'.
 _ARRAY_MODES = ('L', 'I;16', 'I;16L', 'I;16B', 'I;16N', 'I', 'F')
+# Default pixel-count limit of every decoder: PIL's decompression-bomb
+# threshold (about 89 MP, a 9459 x 9459 image), far above any crop or cell.
+MAX_PIXELS = Image.MAX_IMAGE_PIXELS
+# 16-bit files whose maximum is at most this probably hold 12-bit data.
+_MAX_12_BIT = 4095
+_warned_low_bit_depth = False
+
+
+@contextmanager
+def _opencv_log_silenced():
+    """Keep OpenCV from printing its warnings (e.g. about each malformed
+    TIFF header it tolerates) into the training log; failures are raised
+    as errors instead."""
+    log_level = cv2.utils.logging.getLogLevel()
+    cv2.utils.logging.setLogLevel(cv2.utils.logging.LOG_LEVEL_SILENT)
+    try:
+        yield
+    finally:
+        cv2.utils.logging.setLogLevel(log_level)
+
+
+def _check_pixel_count(width: int, height: int, max_pixels: int,
+                       filename: str) -> None:
+    if width * height > max_pixels:
+        raise OSError(f'{filename}: {width} x {height} = {width * height} '
+                      f'pixels, more than the limit of {max_pixels} '
+                      '(max_pixels): a decompression bomb or not a crop. '
+                      'Raise max_pixels if the image is genuine.')
+
+
+def _header_pixel_count_check(content: bytes, max_pixels: int,
+                              filename: str) -> None:
+    """Refuse an image whose header declares more than ``max_pixels``
+    before any decoder allocates it (for files PIL's header parser reads;
+    the others are checked after decoding)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter('ignore', Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(content)) as image:
+                width, height = image.size
+    except Image.DecompressionBombError:
+        raise OSError(f'{filename}: more pixels than PIL allows (2 x '
+                      f'PIL.Image.MAX_IMAGE_PIXELS = '
+                      f'{2 * Image.MAX_IMAGE_PIXELS}): a decompression '
+                      'bomb or not a crop.') from None
+    except Exception:  # a header only OpenCV reads, or not an image
+        return
+    _check_pixel_count(width, height, max_pixels, filename)
 
 
 def _pil_to_array(content: bytes) -> np.ndarray:
@@ -32,7 +83,9 @@ def _pil_to_array(content: bytes) -> np.ndarray:
 def _cv2_to_array(content: bytes) -> np.ndarray:
     """Decode with OpenCV into the same channel order as
     :func:`_pil_to_array` (RGB / RGBA, not BGR)."""
-    img = cv2.imdecode(np.frombuffer(content, np.uint8), cv2.IMREAD_UNCHANGED)
+    with _opencv_log_silenced():
+        img = cv2.imdecode(
+            np.frombuffer(content, np.uint8), cv2.IMREAD_UNCHANGED)
     if img is None:
         raise OSError('OpenCV cannot decode it')
     if img.ndim == 3 and img.shape[2] in (3, 4):
@@ -43,18 +96,45 @@ def _cv2_to_array(content: bytes) -> np.ndarray:
 DECODERS = {'pillow': _pil_to_array, 'cv2': _cv2_to_array}
 
 
-def _to_gray_uint8(img: np.ndarray, background: int,
-                   filename: str) -> np.ndarray:
+def _warn_low_bit_depth(filename: str, maximum: int) -> None:
+    """Warn, once per process, that 16-bit data look like 12-bit data."""
+    global _warned_low_bit_depth
+    if not _warned_low_bit_depth:
+        _warned_low_bit_depth = True
+        print_log(
+            f'{filename}: a 16-bit image whose maximum is {maximum} '
+            f'(<= {_MAX_12_BIT}): probably 12-bit data, which scaled from '
+            '0..65535 come out nearly black. Set LoadChromosomeImage('
+            'bit_depth=12) to scale from 0..4095. (Warned once.)',
+            logger='current',
+            level=30)
+
+
+def _to_gray_uint8(img: np.ndarray,
+                   background: int,
+                   filename: str,
+                   bit_depth: Optional[int] = None) -> np.ndarray:
     """Turn a decoded image into an HxW uint8 array.
 
-    16-bit values are mapped linearly from 0..65535 to 0..255, colour is
-    reduced to luma and an alpha channel is composited onto ``background``.
+    16-bit values are mapped linearly from 0..2**bit_depth - 1 (0..65535
+    when ``bit_depth`` is None) to 0..255, colour is reduced to luma and an
+    alpha channel is composited onto ``background``.
     """
     if img.dtype == np.uint8:
         max_value = 255
     elif (img.dtype.kind in 'ui' and img.dtype.itemsize in (2, 4)
           and img.min() >= 0 and img.max() <= 65535):
-        max_value = 65535
+        maximum = int(img.max())
+        if bit_depth is None:
+            max_value = 65535
+            if maximum <= _MAX_12_BIT:
+                _warn_low_bit_depth(filename, maximum)
+        else:
+            max_value = 2**bit_depth - 1
+            if maximum > max_value:
+                raise ValueError(
+                    f'{filename}: values up to {maximum}, more than '
+                    f'{bit_depth}-bit data hold (bit_depth={bit_depth}).')
     else:
         raise ValueError(f'{filename}: unsupported pixel type {img.dtype} '
                          f'(expected 8- or 16-bit unsigned integers).')
@@ -89,12 +169,16 @@ def imdecode_grayscale(
     content: bytes,
     filename: str,
     background: int = 255,
-    backends: Sequence[str] = ('pillow', 'cv2')
+    backends: Sequence[str] = ('pillow', 'cv2'),
+    max_pixels: int = MAX_PIXELS,
+    bit_depth: Optional[int] = None
 ) -> np.ndarray:
     """Decode image bytes into an HxW uint8 grayscale array.
 
     The backends are tried in turn, so that a file whose header only one of
-    them tolerates is still read.
+    them tolerates is still read. An image of more than ``max_pixels``
+    pixels is refused by every backend (before decoding where PIL reads
+    the header, else right after).
 
     Args:
         content (bytes): The encoded image (TIFF, BMP, PNG, ...).
@@ -103,10 +187,17 @@ def imdecode_grayscale(
             composited onto. Defaults to 255 (white, as G-band crops).
         backends (Sequence[str]): Decoders to try in order, among 'pillow'
             and 'cv2'. Defaults to ('pillow', 'cv2').
+        max_pixels (int): The most pixels an image may have. Defaults to
+            :data:`MAX_PIXELS`.
+        bit_depth (int, optional): Bits of data in 16-bit files (e.g. 12),
+            which are scaled from 0..2**bit_depth - 1; None scales them from
+            0..65535 and warns once when a file's maximum is at most 4095.
+            Defaults to None.
 
     Returns:
         np.ndarray: The HxW uint8 image.
     """
+    _header_pixel_count_check(content, max_pixels, filename)
     errors = []
     for backend in backends:
         try:
@@ -114,7 +205,9 @@ def imdecode_grayscale(
         except Exception as e:  # any decoder failure -> try the next one
             errors.append(f'{backend}: {e!r}')
         else:
-            return _to_gray_uint8(img, background, filename)
+            _check_pixel_count(img.shape[1], img.shape[0], max_pixels,
+                               filename)
+            return _to_gray_uint8(img, background, filename, bit_depth)
     raise OSError(f'Cannot decode image file {filename} '
                   f'({"; ".join(errors)}).')
 
@@ -122,7 +215,9 @@ def imdecode_grayscale(
 def imread_grayscale(filename: str,
                      background: int = 255,
                      backends: Sequence[str] = ('pillow', 'cv2'),
-                     backend_args: Optional[dict] = None) -> np.ndarray:
+                     backend_args: Optional[dict] = None,
+                     max_pixels: int = MAX_PIXELS,
+                     bit_depth: Optional[int] = None) -> np.ndarray:
     """Read an image file into an HxW uint8 grayscale array.
 
     Args:
@@ -133,6 +228,10 @@ def imread_grayscale(filename: str,
             and 'cv2'. Defaults to ('pillow', 'cv2').
         backend_args (dict, optional): Arguments of the
             :mod:`mmengine.fileio` backend. Defaults to None.
+        max_pixels (int): The most pixels an image may have. Defaults to
+            :data:`MAX_PIXELS`.
+        bit_depth (int, optional): Bits of data in 16-bit files; see
+            :func:`imdecode_grayscale`. Defaults to None.
 
     Returns:
         np.ndarray: The HxW uint8 image.
@@ -143,7 +242,8 @@ def imread_grayscale(filename: str,
         raise FileNotFoundError(f'Image file not found: {filename}') from None
     except OSError as e:
         raise OSError(f'Cannot read image file {filename}: {e}') from None
-    return imdecode_grayscale(content, filename, background, backends)
+    return imdecode_grayscale(content, filename, background, backends,
+                              max_pixels, bit_depth)
 
 
 @TRANSFORMS.register_module()
@@ -179,19 +279,49 @@ class LoadChromosomeImage(BaseTransform):
             among 'pillow' and 'cv2'. Defaults to ('pillow', 'cv2').
         backend_args (dict, optional): Arguments of the
             :mod:`mmengine.fileio` backend. Defaults to None.
+        max_pixels (int): The most pixels an image may have; larger ones
+            (decompression bombs) are refused by every backend. Defaults to
+            :data:`MAX_PIXELS` (PIL's limit, about 89 MP).
+        bit_depth (int, optional): Bits of data in 16-bit files (e.g. 12
+            for a 12-bit camera), scaled from 0..2**bit_depth - 1. None
+            scales them from 0..65535 and warns once when a file's maximum
+            is at most 4095. Defaults to None.
     """
 
     def __init__(self,
                  background: int = 255,
                  imdecode_backends: Sequence[str] = ('pillow', 'cv2'),
-                 backend_args: Optional[dict] = None) -> None:
+                 backend_args: Optional[dict] = None,
+                 max_pixels: int = MAX_PIXELS,
+                 bit_depth: Optional[int] = None) -> None:
         if not 0 <= background <= 255:
             raise ValueError(
                 f'background must be a gray value in 0..255, got {background}')
         _check_backends(imdecode_backends)
+        if not (isinstance(max_pixels, int) and max_pixels > 0):
+            raise ValueError(
+                f'max_pixels must be a positive int, got {max_pixels!r}')
+        if bit_depth is not None and bit_depth not in range(9, 17):
+            raise ValueError(f'bit_depth of 16-bit files must be 9..16 or '
+                             f'None, got {bit_depth!r}')
         self.background = background
         self.imdecode_backends = tuple(imdecode_backends)
         self.backend_args = backend_args
+        self.max_pixels = max_pixels
+        self.bit_depth = bit_depth
+
+    def load(self, filename: str) -> np.ndarray:
+        """Read one image file as :meth:`transform` does.
+
+        Args:
+            filename (str): The image file.
+
+        Returns:
+            np.ndarray: The HxW uint8 image.
+        """
+        return imread_grayscale(filename, self.background,
+                                self.imdecode_backends, self.backend_args,
+                                self.max_pixels, self.bit_depth)
 
     def transform(self, results: dict) -> dict:
         """Load the image named by ``results['img_path']``.
@@ -202,8 +332,7 @@ class LoadChromosomeImage(BaseTransform):
         Returns:
             dict: The result dict with the image and its shape.
         """
-        img = imread_grayscale(results['img_path'], self.background,
-                               self.imdecode_backends, self.backend_args)
+        img = self.load(results['img_path'])
         results['img'] = img
         results['img_shape'] = img.shape[:2]
         results['ori_shape'] = img.shape[:2]
@@ -213,5 +342,7 @@ class LoadChromosomeImage(BaseTransform):
         repr_str = self.__class__.__name__
         repr_str += f'(background={self.background}, '
         repr_str += f'imdecode_backends={self.imdecode_backends}, '
-        repr_str += f'backend_args={self.backend_args})'
+        repr_str += f'backend_args={self.backend_args}, '
+        repr_str += f'max_pixels={self.max_pixels}, '
+        repr_str += f'bit_depth={self.bit_depth})'
         return repr_str

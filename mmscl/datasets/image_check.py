@@ -1,0 +1,82 @@
+"""Finding the image files that cannot be loaded, before training starts.
+
+:func:`find_unreadable_images` decodes every image once, as the pipeline
+will, so that a zero-byte, truncated, mislabelled or oversized file is
+reported when a dataset is built (or a converter runs) rather than when
+the pipeline first loads it, possibly hours into training.
+"""
+import os
+from concurrent.futures import ProcessPoolExecutor
+from typing import Callable, List, Optional, Sequence, Tuple
+
+from tqdm import tqdm
+
+from .transforms.loading import LoadChromosomeImage
+
+# Fewer images than this are checked without a progress bar.
+_PROGRESS_MIN_IMAGES = 1000
+
+
+def is_hidden(name: str) -> bool:
+    """Whether a file or folder name is hidden (``.DS_Store``,
+    ``.ipynb_checkpoints``, macOS ``._name.png`` resource forks): never a
+    crop or a class folder."""
+    return name.startswith('.')
+
+
+def list_visible(folder: str) -> List[str]:
+    """The names in ``folder`` that are not hidden, sorted."""
+    return sorted(name for name in os.listdir(folder) if not is_hidden(name))
+
+
+class _DecodeError:
+    """Picklable: the reason ``load(path)`` fails, or None."""
+
+    def __init__(self, load: Callable[[str], object]):
+        self.load = load
+
+    def __call__(self, path: str) -> Optional[str]:
+        try:
+            self.load(path)
+        except (OSError, ValueError) as e:
+            return str(e)
+        return None
+
+
+def find_unreadable_images(
+        paths: Sequence[str],
+        load: Optional[Callable[[str], object]] = None,
+        workers: int = 1,
+        progress: bool = True) -> List[Tuple[int, str]]:
+    """Decode every image once and return the ones that fail.
+
+    Args:
+        paths (Sequence[str]): The image files.
+        load (Callable, optional): Reads one file, raising OSError or
+            ValueError when it cannot, e.g. a pipeline's
+            :meth:`LoadChromosomeImage.load`. Defaults to that of
+            ``LoadChromosomeImage()``.
+        workers (int): Decoding processes; 1 decodes in this process.
+            Defaults to 1.
+        progress (bool): Show a progress bar (for 1000 images or more).
+            Defaults to True.
+
+    Returns:
+        list[tuple[int, str]]: The index in ``paths`` and the error of each
+        file that cannot be loaded.
+    """
+    decode_error = _DecodeError(load or LoadChromosomeImage().load)
+    bar = dict(
+        total=len(paths),
+        desc='Checking images',
+        unit='image',
+        disable=not progress or len(paths) < _PROGRESS_MIN_IMAGES)
+    if workers > 1 and len(paths) > 1:
+        chunksize = max(1, len(paths) // (workers * 8))
+        with ProcessPoolExecutor(workers) as executor:
+            errors = list(
+                tqdm(executor.map(decode_error, paths, chunksize=chunksize),
+                     **bar))
+    else:
+        errors = [decode_error(path) for path in tqdm(paths, **bar)]
+    return [(index, error) for index, error in enumerate(errors) if error]
