@@ -8,6 +8,14 @@ def get_version():
     return scope['__version__']
 
 
+# mmscl.analysis and tools/analysis/ (pip install -e '.[analysis]').
+ANALYSIS_REQUIRES = [
+    'matplotlib',
+    # Class activation maps of tools/analysis/cam.py.
+    'grad-cam==1.5.7',
+]
+
+
 setup(
     name='mmscl',
     version=get_version(),
@@ -33,13 +41,12 @@ setup(
         # The UCSC cytoband tables of the synthetic generator.
         'pyryotype==0.0.7',
         'scikit-learn>=1.3',
-        'matplotlib',
-        # Class activation maps of tools/analysis/cam.py.
-        'grad-cam==1.5.7',
         'tqdm',
     ],
     extras_require={
-        'tests': ['pytest', 'pytest-timeout'],
+        'analysis': ANALYSIS_REQUIRES,
+        # The tests run the analysis tools too.
+        'tests': ['pytest', 'pytest-timeout', *ANALYSIS_REQUIRES],
     },
     zip_safe=False,
 )

@@ -1,5 +1,7 @@
 """tools/analysis/* on a tiny trained checkpoint, and mmscl.analysis."""
 import csv
+import glob
+import importlib
 import importlib.util
 import json
 import os
@@ -25,8 +27,9 @@ from mmscl.analysis import (build_test_dataloader, collect_predictions,
                             top_confused_pairs)
 from mmscl.analysis.cam import (CAMTarget, ClassActivationMapper, cam_target,
                                 default_cam_target, to_nchw)
-from mmscl.analysis.tables import find_metrics_file
 from mmscl.datasets.categories import CHROMOSOME_CATEGORIES
+from mmscl.evaluation import (find_metrics_file, read_config_data,
+                              read_test_metrics)
 
 # conftest's tiny config, made smaller: a linear classifier, 2 steps, no
 # validation, 64 px input.
@@ -45,7 +48,7 @@ val_evaluator = None
 test_dataloader = dict(batch_size=24, dataset=dict(pipeline=test_pipeline))
 train_cfg = dict(max_iters=2)
 default_hooks = dict(checkpoint=dict(interval=1, save_optimizer=False))
-custom_hooks = [dict(type='CheckPairedBatchHook')]
+custom_hooks = []
 """
 
 # A tiny timm ViT on the same data, for the CAM of a transformer.
@@ -65,8 +68,12 @@ PAIR = re.compile(r'^\s+(\w+) -> (\w+): (\d+)$', re.M)
 
 
 def load_tool(name):
-    """The module of ``tools/<name>.py``."""
+    """The module of ``tools/<name>.py``, with its folder on ``sys.path``
+    (as ``python tools/<name>.py`` has it, for the tools' shared
+    modules)."""
     path = osp.join(REPO_ROOT, 'tools', f'{name}.py')
+    if osp.dirname(path) not in sys.path:
+        sys.path.insert(0, osp.dirname(path))
     spec = importlib.util.spec_from_file_location(
         'tool_' + name.replace('/', '_'), path)
     module = importlib.util.module_from_spec(spec)
@@ -424,3 +431,104 @@ def test_ablation_table_bad_inputs(trained, tmp_path):
     (tmp_path / 'test_internal').mkdir()
     with pytest.raises(FileNotFoundError, match='holds no test metrics'):
         find_metrics_file(str(tmp_path / 'test_internal'))
+
+
+# A dumped config with code planted in it: any of these lines, if run,
+# writes a marker file.
+PLANTED_CONFIG = """
+__import__('os').system('touch {marker}_system')
+open('{marker}_open', 'w').close()
+model = dict(
+    type='ImageClassifier',
+    head=dict(type='SCLHead', num_classes=24,
+              contrastive_loss=dict(type='PairedContrastiveLoss')))
+planted = __import__('os').system('touch {marker}_value')
+test_cfg = dict(note=[1, (2, -3.5)], other={{'a': None}}, hook=print('x'))
+"""
+
+
+def plant_test_run(test_dir, marker):
+    """A test run whose dumped config would write ``marker*`` files."""
+    stamp = '20260101_000000'
+    write_metrics(test_dir, 90., 89., 99., stamp)
+    os.makedirs(osp.join(test_dir, stamp, 'vis_data'))
+    config = osp.join(test_dir, stamp, 'vis_data', 'config.py')
+    with open(config, 'w') as f:
+        f.write(PLANTED_CONFIG.format(marker=marker))
+    return config
+
+
+def test_dumped_config_is_read_as_data(tmp_path):
+    marker = str(tmp_path / 'marker')
+    config = plant_test_run(str(tmp_path / 'run' / 'test_internal'), marker)
+    settings = read_config_data(config)
+    assert set(settings) == {'model'}
+    assert settings.model.head.contrastive_loss.type == 'PairedContrastiveLoss'
+    assert not glob.glob(marker + '*')
+    # The same file run as MMEngine runs a config writes the markers.
+    Config.fromfile(config)
+    assert sorted(glob.glob(marker + '*')) == [
+        marker + '_open', marker + '_system', marker + '_value']
+
+
+def test_config_data_values(tmp_path):
+    config = tmp_path / 'config.py'
+    config.write_text("a = dict(b=[1, (2, -3.5)], c={'d': None}, e='f')\n"
+                      'g = True\n')
+    assert read_config_data(str(config)).to_dict() == dict(
+        a=dict(b=[1, (2, -3.5)], c=dict(d=None), e='f'), g=True)
+    config.write_text('a = (\n')
+    with pytest.raises(ValueError, match='not a Python config'):
+        read_config_data(str(config))
+
+
+def test_ablation_table_runs_nothing_from_work_dirs(tmp_path, capsys):
+    marker = str(tmp_path / 'marker')
+    for run in ('baseline', 'scl'):
+        for split in ('test_internal', 'test_external'):
+            plant_test_run(str(tmp_path / run / split), marker)
+    tool = load_tool('analysis/ablation_table')
+    # The planted configs are SCL runs: read as data, they are refused as
+    # the baseline, and accepted as the SCL run of another baseline.
+    with pytest.raises(ValueError, match='given as the run without SCL'):
+        tool.main(['--run', 'R', str(tmp_path / 'baseline'),
+                   str(tmp_path / 'scl')])
+    for split in ('test_internal', 'test_external'):
+        os.remove(
+            osp.join(tmp_path, 'baseline', split, '20260101_000000',
+                     'vis_data', 'config.py'))
+    tool.main(['--run', 'R', str(tmp_path / 'baseline'),
+               str(tmp_path / 'scl')])
+    assert '| R | ✓ | **90.00** (+0.00) |' in capsys.readouterr().out
+    assert not glob.glob(marker + '*')
+
+
+def test_read_test_metrics(tmp_path):
+    test_dir = tmp_path / 'test_internal' / '20260101_000000'
+    test_dir.mkdir(parents=True)
+    metrics = {'chromosome/accuracy': 90, 'chromosome/recall': 80.5,
+               'chromosome/auc': 99, 'chromosome/recall_Y': 50,
+               'val/accuracy': 1, 'time': 2}
+    (test_dir / '20260101_000000.json').write_text(json.dumps(metrics))
+    # MMEngine's scalars are no metrics file.
+    (test_dir / 'vis_data').mkdir()
+    (test_dir / 'vis_data' / 'scalars.json').write_text('{}')
+    assert read_test_metrics(str(tmp_path / 'test_internal')) == {
+        'accuracy': 90., 'recall': 80.5, 'auc': 99., 'recall_Y': 50.}
+    with pytest.raises(KeyError, match=r"\['val/recall', 'val/auc'\]"):
+        read_test_metrics(str(tmp_path / 'test_internal'), prefix='val')
+
+
+@pytest.mark.parametrize('module, dependency', [
+    ('mmscl.analysis.cam', 'pytorch_grad_cam'),
+    ('mmscl.analysis.plots', 'matplotlib'),
+])
+def test_missing_analysis_extra_is_named(monkeypatch, module, dependency):
+    # None in sys.modules makes an import fail as if it were not installed.
+    monkeypatch.setitem(sys.modules, dependency, None)
+    monkeypatch.delitem(sys.modules, module)
+    with pytest.raises(ImportError, match=re.escape(
+            f"needs the module '{dependency}', which is not installed: "
+            "install mmscl's analysis extra with `pip install -e "
+            "'.[analysis]'`")):
+        importlib.import_module(module)

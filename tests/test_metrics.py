@@ -14,7 +14,7 @@ from sklearn.metrics import recall_score, roc_auc_score
 
 from mmscl.datasets.categories import CHROMOSOME_CATEGORIES
 # Importing mmscl.evaluation registers ChromosomeMetric in METRICS.
-from mmscl.evaluation import ChromosomeMetric
+from mmscl.evaluation import METRIC_LABELS, ChromosomeMetric
 
 # A 3-type toy whose metrics are worked out by hand below.
 TOY_CLASSES = ('a', 'b', 'c')
@@ -38,6 +38,38 @@ TOY_RECALL = (1 / 2 + 1 + 1 / 2) / 3 * 100
 # c: positives 0.6, 0.3 vs negatives 0.1 0.1 0.1 0.2 0.3 -> (5 + 4.5) / 10
 TOY_AUC = (9 / 10 + 11 / 12 + 9.5 / 10) / 3 * 100
 TOY_CONFUSION = [[1, 1, 0], [0, 3, 0], [1, 0, 1]]
+
+
+# A hand-made confusion of 5 types (rows true, columns predicted): 'd' has
+# no sample but is predicted once, 'e' has none and is never predicted.
+HAND_CLASSES = ('a', 'b', 'c', 'd', 'e')
+HAND_CONFUSION = np.array([
+    [2, 1, 0, 1, 0],
+    [0, 3, 0, 0, 0],
+    [1, 0, 1, 0, 0],
+    [0, 0, 0, 0, 0],
+    [0, 0, 0, 0, 0],
+])
+# 6 of 9 right.
+HAND_ACCURACY = 6 / 9 * 100
+# Recall a: 2/4, b: 3/3, c: 1/2; over the present types, or also over the
+# predicted type 'd' with recall 0 ('all', as torchmetrics).
+HAND_RECALL_PRESENT = (1 / 2 + 1 + 1 / 2) / 3 * 100
+HAND_RECALL_ALL = (1 / 2 + 1 + 1 / 2 + 0) / 4 * 100
+# One-hot scores: a sample scores 1 for its predicted type, 0 elsewhere.
+# a: positives 1 1 0 0 vs negatives 0 0 0 0 1 -> (4.5 + 4.5 + 2 + 2) / 20
+# b: positives 1 1 1 vs negatives 1 0 0 0 0 0 -> 3 * 5.5 / 18
+# c: positives 1 0 vs 7 negatives 0 -> (7 + 3.5) / 14
+HAND_AUC = (13 / 20 + 16.5 / 18 + 10.5 / 14) / 3 * 100
+
+
+def hand_made_predictions():
+    """One-hot scores and labels of the samples of HAND_CONFUSION."""
+    true, pred = np.nonzero(HAND_CONFUSION)
+    counts = HAND_CONFUSION[true, pred]
+    labels = np.repeat(true, counts)
+    scores = np.eye(len(HAND_CLASSES))[np.repeat(pred, counts)]
+    return scores, labels
 
 
 def make_samples(scores, labels):
@@ -310,3 +342,58 @@ def test_bad_inputs():
     metric.process(None, make_samples([[float('nan'), 0.5, 0.5]], [0]))
     with pytest.raises(ValueError, match='NaN'):
         metric.compute_metrics(metric.results)
+
+
+def test_calculate_on_hand_made_confusion(warnings_log):
+    scores, labels = hand_made_predictions()
+    result = ChromosomeMetric.calculate(
+        torch.from_numpy(scores), torch.from_numpy(labels), HAND_CLASSES,
+        per_type=True)
+    assert result == pytest.approx(dict(
+        accuracy=HAND_ACCURACY, recall=HAND_RECALL_PRESENT, auc=HAND_AUC,
+        recall_a=50., recall_b=100., recall_c=50.))
+    assert list(result)[:3] == list(METRIC_LABELS)
+    assert len(warnings_log) == 1
+    assert "['d', 'e']" in warnings_log[0]
+
+
+def test_average_over_all_counts_predicted_absent_types(warnings_log):
+    scores, labels = hand_made_predictions()
+    result = ChromosomeMetric.calculate(
+        scores, labels, HAND_CLASSES, average_over='all', per_type=True)
+    assert result == pytest.approx(dict(
+        accuracy=HAND_ACCURACY, recall=HAND_RECALL_ALL, auc=HAND_AUC,
+        recall_a=50., recall_b=100., recall_c=50., recall_d=0.))
+    assert 'recall is averaged over 4 types' in warnings_log[0]
+    # The same through the metric of a config.
+    metric = METRICS.build(
+        dict(type='ChromosomeMetric', classes=HAND_CLASSES,
+             average_over='all'))
+    assert evaluate(metric, scores.tolist(), labels) == pytest.approx({
+        'chromosome/accuracy': HAND_ACCURACY,
+        'chromosome/recall': HAND_RECALL_ALL,
+        'chromosome/auc': HAND_AUC,
+    })
+    # Without absent types, both averages are the same.
+    assert ChromosomeMetric.calculate(
+        TOY_SCORES, TOY_LABELS, TOY_CLASSES,
+        average_over='all')['recall'] == pytest.approx(TOY_RECALL)
+
+
+def test_calculate_defaults_and_bad_arguments():
+    # Type k predicted as type 23 - k: all wrong. The score of type k is
+    # 0 for its sample and for 22 others (ties), 1 for one other sample.
+    labels = np.arange(24)
+    scores = np.eye(24)[23 - labels]
+    result = ChromosomeMetric.calculate(scores, labels, per_type=True)
+    assert result == pytest.approx(dict(
+        accuracy=0., recall=0., auc=11 / 23 * 100,
+        **{f'recall_{name}': 0. for name in CHROMOSOME_CATEGORIES}))
+    with pytest.raises(ValueError, match='average_over'):
+        ChromosomeMetric(average_over='present_or_predicted')
+    with pytest.raises(ValueError, match='average_over'):
+        ChromosomeMetric.calculate(scores, labels, average_over='macro')
+    with pytest.raises(ValueError, match='one label per score row'):
+        ChromosomeMetric.calculate(scores, labels[:3])
+    with pytest.raises(ValueError, match='24 type names'):
+        ChromosomeMetric.calculate(TOY_SCORES, TOY_LABELS)

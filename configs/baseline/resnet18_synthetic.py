@@ -3,4 +3,6 @@
 _base_ = ['../scl/resnet18_synthetic.py']
 model = dict(head=dict(contrastive_loss=None))
 train_dataloader = dict(
+    batch_size=48,
+    batch_sampler=None,
     sampler=dict(type='DefaultSampler', shuffle=True, _delete_=True))

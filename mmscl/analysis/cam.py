@@ -6,6 +6,7 @@ input of the last attention block of a ViT (whose class token stops
 mixing with the patch tokens after it). Every layout is turned into
 ``(N, C, H, W)`` maps for ``grad-cam``.
 """
+import logging
 import math
 from dataclasses import dataclass
 from typing import List, Optional, Sequence
@@ -14,13 +15,20 @@ import numpy as np
 import torch
 import torch.nn as nn
 from mmengine.dataset import pseudo_collate
+from mmengine.logging import print_log
 from mmengine.utils import ProgressBar
 from mmpretrain.models.backbones import (DaViT, ResNet, SwinTransformer,
                                          TIMMBackbone, VisionTransformer)
-from pytorch_grad_cam import (EigenCAM, GradCAM, GradCAMPlusPlus, HiResCAM,
-                              LayerCAM, XGradCAM)
-from pytorch_grad_cam.utils.image import show_cam_on_image
-from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
+
+from .dependencies import missing_analysis_dependency
+
+try:
+    from pytorch_grad_cam import (EigenCAM, GradCAM, GradCAMPlusPlus,
+                                  HiResCAM, LayerCAM, XGradCAM)
+    from pytorch_grad_cam.utils.image import show_cam_on_image
+    from pytorch_grad_cam.utils.model_targets import ClassifierOutputTarget
+except ImportError as error:
+    raise missing_analysis_dependency(error) from error
 
 # Layouts of the target layer's output.
 LAYOUTS = ('NCHW', 'NHWC', 'NLC')
@@ -340,7 +348,8 @@ def first_samples_of_types(dataset, type_names: Sequence[str],
     for name in type_names:
         found = np.flatnonzero(labels == classes.index(name))[:per_type]
         if not len(found):
-            print(f'No sample of type {name} in the dataset: left out.')
+            print_log(f'No sample of type {name} in the dataset: left out.',
+                      logger='current', level=logging.WARNING)
         indices.extend(int(i) for i in found)
     if not indices:
         raise ValueError(

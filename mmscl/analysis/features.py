@@ -3,13 +3,14 @@ analysis tools need: embeddings, softmax scores, labels and image paths."""
 import inspect
 import os.path as osp
 from dataclasses import dataclass
-from typing import List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
-from mmengine.config import Config
+from mmengine.config import Config, ConfigDict
+from mmengine.logging import print_log
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 from mmengine.utils import ProgressBar
@@ -59,8 +60,12 @@ class Predictions:
         return self.scores.argmax(axis=1)
 
 
-def uses_scl(cfg: Config) -> Optional[bool]:
+def uses_scl(cfg: Union[Config, ConfigDict]) -> Optional[bool]:
     """Whether the head of a config's model has a contrastive loss.
+
+    Args:
+        cfg (Config | ConfigDict): A config, or the settings of one read
+            as data (:func:`mmscl.evaluation.read_config_data`).
 
     Returns:
         bool | None: None for a head without the ``contrastive_loss``
@@ -69,7 +74,11 @@ def uses_scl(cfg: Config) -> Optional[bool]:
     """
     head = cfg.model.get('head') or {}
     head_type = head.get('type')
-    head_cls = MODELS.get(head_type) if isinstance(head_type, str) else None
+    if not isinstance(head_type, str) or '.' in head_type.removeprefix(
+            f'{MODELS.scope}.'):
+        # Looking up a type of another scope would import that package.
+        return None
+    head_cls = MODELS.get(head_type)
     if head_cls is None:
         return None
     parameter = inspect.signature(head_cls).parameters.get('contrastive_loss')
@@ -240,5 +249,6 @@ def predict_split(spec: ModelSpec,
     cfg = load_config(spec.config, cfg_options)
     model = load_classifier(cfg, spec.checkpoint, device)
     dataloader = build_test_dataloader(cfg, batch_size, num_workers)
-    print(f'{spec.name}: {len(dataloader.dataset)} test samples')
+    print_log(f'{spec.name}: {len(dataloader.dataset)} test samples',
+              logger='current')
     return collect_predictions(model, dataloader, feature)

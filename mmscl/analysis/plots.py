@@ -4,14 +4,19 @@ import textwrap
 from dataclasses import dataclass
 from typing import List, Optional, Sequence
 
-import matplotlib
 import numpy as np
-from matplotlib import colors as mcolors
-from matplotlib import patheffects
-from matplotlib.cm import ScalarMappable
-from matplotlib.figure import Figure
 
 from .confusion import row_normalise
+from .dependencies import missing_analysis_dependency
+
+try:
+    import matplotlib
+    from matplotlib import colors as mcolors
+    from matplotlib import patheffects
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.figure import Figure
+except ImportError as error:
+    raise missing_analysis_dependency(error) from error
 
 # Types get 8 hues in 3 shades (dark, bright, pale): consecutive types
 # (the ones most often confused) differ in hue, types 8 apart in shade.

@@ -1,22 +1,14 @@
 """Markdown tables of the test metrics of finished runs, in the layout of
 the SCL paper's Table 1 (each model without and with SCL, with deltas)
 and Table 2 (the best SCL model against comparison models)."""
-import glob
-import json
 import os.path as osp
-import re
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence
 
-from mmengine.config import Config
-
+from mmscl.evaluation import (METRIC_LABELS, dumped_config_file,
+                              find_metrics_file, read_config_data,
+                              read_metrics_file)
 from .features import uses_scl
-
-# The metrics of ChromosomeMetric, in table order, with their headers.
-METRICS = {'accuracy': 'Accuracy', 'recall': 'Recall', 'auc': 'AUC'}
-METRIC_PREFIX = 'chromosome/'
-# MMEngine writes the metrics of a test run to <work_dir>/<ts>/<ts>.json.
-_TIMESTAMP = re.compile(r'\d{8}_\d{6}')
 
 
 @dataclass
@@ -34,55 +26,15 @@ class RunMetrics:
     files: List[str]
 
 
-def find_metrics_file(test_dir: str) -> str:
-    """The metrics file of the latest test run in a test work dir.
-
-    Args:
-        test_dir (str): The ``--work-dir`` of ``tools/test.py``, or a
-            metrics ``.json`` file itself.
-
-    Returns:
-        str: Path of ``<test_dir>/<timestamp>/<timestamp>.json``.
-    """
-    if test_dir.endswith('.json'):
-        if not osp.isfile(test_dir):
-            raise FileNotFoundError(f'The metrics file {test_dir} does not '
-                                    'exist.')
-        return test_dir
-    if not osp.isdir(test_dir):
-        raise FileNotFoundError(
-            f'The test folder {test_dir} does not exist: run tools/test.py '
-            'with --work-dir there (tools/quickstart.sh does).')
-    files = sorted(
-        path for path in glob.glob(osp.join(test_dir, '*', '*.json'))
-        if _TIMESTAMP.fullmatch(osp.basename(osp.dirname(path)))
-        and osp.basename(path) == osp.basename(osp.dirname(path)) + '.json')
-    if not files:
-        raise FileNotFoundError(
-            f'{test_dir} holds no test metrics (<timestamp>/<timestamp>.json)'
-            ': did tools/test.py finish there?')
-    return files[-1]
-
-
-def read_metrics(path: str) -> Dict[str, float]:
-    """Accuracy, Recall and AUC (in percent) of a metrics ``.json``."""
-    with open(path) as f:
-        found = json.load(f)
-    missing = [
-        METRIC_PREFIX + key for key in METRICS
-        if METRIC_PREFIX + key not in found
-    ]
-    if missing:
-        raise KeyError(f'{path} has no {missing}: was the model tested with '
-                       'ChromosomeMetric?')
-    return {key: float(found[METRIC_PREFIX + key]) for key in METRICS}
-
-
 def _run_uses_scl(metrics_file: str) -> Optional[bool]:
     """Whether the config dumped next to a metrics file uses SCL (None
-    when it is not there or says nothing about SCL)."""
-    config = osp.join(osp.dirname(metrics_file), 'vis_data', 'config.py')
-    return uses_scl(Config.fromfile(config)) if osp.isfile(config) else None
+    when it is not there or says nothing about SCL); the config is read
+    as data, never run."""
+    config = dumped_config_file(metrics_file)
+    if not osp.isfile(config):
+        return None
+    settings = read_config_data(config)
+    return uses_scl(settings) if 'model' in settings else None
 
 
 def read_run(name: str,
@@ -113,13 +65,14 @@ def read_run(name: str,
                     f"{'without' if expect_scl else 'with'} SCL, but is "
                     f"given as the run {'with' if expect_scl else 'without'}"
                     ' SCL: pass --run NAME BASELINE_DIR SCL_DIR.')
-    return RunMetrics(name, [read_metrics(path) for path in files], files)
+    return RunMetrics(name, [read_metrics_file(path) for path in files],
+                      files)
 
 
 def _headers(split_names: Sequence[str]) -> List[str]:
     return [
         f'{split} {title} (%)' for split in split_names
-        for title in METRICS.values()
+        for title in METRIC_LABELS.values()
     ]
 
 
@@ -127,7 +80,7 @@ def _best(rows: Sequence[RunMetrics]) -> List[float]:
     """The best value of every (split, metric) column."""
     return [
         max(row.metrics[split][key] for row in rows)
-        for split in range(len(rows[0].metrics)) for key in METRICS
+        for split in range(len(rows[0].metrics)) for key in METRIC_LABELS
     ]
 
 
@@ -138,7 +91,7 @@ def _cells(run: RunMetrics, best: Sequence[float],
     cells = []
     column = 0
     for split, values in enumerate(run.metrics):
-        for key in METRICS:
+        for key in METRIC_LABELS:
             value = values[key]
             text = f'{value:.2f}'
             if round(value, 2) == round(best[column], 2):

@@ -13,10 +13,12 @@ import os.path as osp
 
 import numpy as np
 
-from mmscl.analysis import (confusion_counts, file_stem, loader_kwargs,
-                            model_argument_parser, parse_model_args,
-                            plot_confusion, predict_split, row_normalise,
-                            top_confused_pairs, write_confusion_csv)
+from model_args import (file_stem, loader_kwargs, model_argument_parser,
+                        parse_model_args)
+
+from mmscl.analysis import (plot_confusion, predict_split, row_normalise,
+                            top_confused_pairs)
+from mmscl.evaluation import confusion_counts, write_confusion_csv
 
 
 def parse_args(argv=None):

@@ -1,4 +1,5 @@
-"""Command-line arguments shared by the analysis tools."""
+"""The command line of the analysis tools that run one model, or two side
+by side, over a test split (``tsne.py``, ``confusion.py``, ``cam.py``)."""
 import argparse
 import os
 import re
@@ -6,7 +7,7 @@ from typing import List, Optional, Sequence
 
 from mmengine.config import DictAction
 
-from .features import ModelSpec, model_specs
+from mmscl.analysis import ModelSpec, model_specs
 
 
 def model_argument_parser(description: str) -> argparse.ArgumentParser:

@@ -34,9 +34,11 @@ test_pipeline = [
 ]
 
 train_dataloader = dict(
-    batch_size=48,
+    # B1 + B2 (2 x the types) from PairedTypeBatchSampler.
+    batch_size=None,
     num_workers=2,
     sampler=dict(type='PairedTypeSampler', steps_per_epoch=100),
+    batch_sampler=dict(type='PairedTypeBatchSampler'),
     dataset=dict(**internal, ann_file='train.csv', pipeline=train_pipeline),
 )
 val_dataloader = dict(

@@ -1,9 +1,6 @@
 """Whole-set chromosome classification metrics: Accuracy, Recall and AUC."""
-import csv
 import logging
-import os
-import os.path as osp
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
@@ -11,15 +8,23 @@ from mmengine.evaluator import BaseMetric
 from mmengine.logging import print_log
 from mmpretrain.registry import METRICS
 from mmpretrain.structures.data_sample import format_label
-from sklearn.metrics import (accuracy_score, confusion_matrix, recall_score,
-                             roc_auc_score)
+from sklearn.metrics import accuracy_score, recall_score, roc_auc_score
 from sklearn.preprocessing import label_binarize
 
 from mmscl.datasets.categories import CHROMOSOME_CATEGORIES
+from ..confusion import confusion_counts, write_confusion_csv
 
+# The metrics of the SCL paper: their keys in the output of
+# ChromosomeMetric (after its prefix, 'chromosome/accuracy' by default)
+# and their names in tables, in table order.
+METRIC_LABELS = {'accuracy': 'Accuracy', 'recall': 'Recall', 'auc': 'AUC'}
+# What the macro recall can be averaged over (see ChromosomeMetric).
+AVERAGE_OVER = ('present', 'all')
 # Softmax rows in float32 sum to 1 within ~1e-6; anything far beyond this
 # tolerance means the scores are not probabilities (e.g. raw logits).
 SCORE_SUM_TOLERANCE = 1e-3
+
+ArrayLike = Union[torch.Tensor, np.ndarray, Sequence]
 
 
 @METRICS.register_module()
@@ -27,7 +32,8 @@ class ChromosomeMetric(BaseMetric):
     """Accuracy, macro Recall and macro one-vs-rest AUC of a single-label
     classifier, computed on the whole evaluation set with scikit-learn.
 
-    These are the three metrics of the SCL chromosome paper:
+    These are the three metrics of the SCL chromosome paper (their table
+    names are :data:`METRIC_LABELS`):
 
     - ``accuracy``: top-1 accuracy over all samples.
     - ``recall``: recall of every type, averaged over types (macro).
@@ -38,12 +44,20 @@ class ChromosomeMetric(BaseMetric):
 
     All values are percentages, like MMPretrain's metrics.
 
-    A type that has no sample in the evaluation set has neither a recall
-    nor an AUC. Such types are named in a warning and left out of both
-    macro averages, which are taken over the types present in the set (so
-    a test set without 'Y' is averaged over 23 types). Predictions *of* an
-    absent type still count as errors in accuracy and in the recall of the
-    true type.
+    A type without any sample in the evaluation set has no recall
+    (0 / 0) and no ROC curve. Such types are named in a warning, and
+    ``average_over`` chooses which types the macro recall is taken over:
+
+    - ``'present'`` (default): the types with a sample in the set (a test
+      set without 'Y' is averaged over 23 types). Predictions *of* an
+      absent type are errors in accuracy and in the recall of their true
+      type only.
+    - ``'all'``: as the paper authors' torchmetrics macro recall, the types
+      that are present *or predicted*: a type predicted although it has no
+      sample counts with recall 0; a type neither present nor predicted
+      is left out, as torchmetrics does.
+
+    The AUC is always averaged over the present types.
 
     Every data sample must carry ``pred_score`` (the softmax scores over all
     types) and ``gt_label``. The type names are, in order of priority, the
@@ -55,8 +69,11 @@ class ChromosomeMetric(BaseMetric):
         classes (Sequence[str], optional): The type names, in label index
             order. Defaults to None, which means the dataset's classes or the
             24 chromosome types.
-        per_type (bool): Whether to also output the recall of every present
-            type as ``recall_{type name}``. Defaults to False.
+        average_over (str): The types the macro recall is averaged over,
+            ``'present'`` or ``'all'`` (see above). Defaults to 'present'.
+        per_type (bool): Whether to also output the recall of every type
+            the recall is averaged over as ``recall_{type name}``.
+            Defaults to False.
         confusion_matrix_file (str, optional): A ``.csv`` path to write the
             count confusion matrix to at every evaluation (rows: true type,
             columns: predicted type, both headed by the type names). Defaults
@@ -77,11 +94,17 @@ class ChromosomeMetric(BaseMetric):
         ...     type='ChromosomeMetric',
         ...     per_type=True,
         ...     confusion_matrix_file='work_dirs/confusion_matrix.csv')
+        >>> # The same metrics of scores and labels at hand:
+        >>> ChromosomeMetric.calculate(
+        ...     [[0.9, 0.1], [0.3, 0.7], [0.6, 0.4]], [0, 1, 1],
+        ...     classes=('a', 'b'))
+        {'accuracy': 66.66666666666666, 'recall': 75.0, 'auc': 100.0}
     """
     default_prefix: Optional[str] = 'chromosome'
 
     def __init__(self,
                  classes: Optional[Sequence[str]] = None,
+                 average_over: str = 'present',
                  per_type: bool = False,
                  confusion_matrix_file: Optional[str] = None,
                  collect_device: str = 'cpu',
@@ -89,22 +112,15 @@ class ChromosomeMetric(BaseMetric):
                  collect_dir: Optional[str] = None) -> None:
         super().__init__(collect_device, prefix, collect_dir)
         if classes is not None:
-            if isinstance(classes, str) or not all(
-                    isinstance(name, str) for name in classes):
-                raise TypeError(
-                    'ChromosomeMetric: `classes` must be a sequence of type '
-                    f'names (str), got {classes!r}.')
-            if len(classes) < 2 or len(set(classes)) != len(classes):
-                raise ValueError(
-                    'ChromosomeMetric: `classes` must hold at least two '
-                    f'distinct type names, got {classes!r}.')
-            classes = tuple(classes)
+            classes = self._check_classes(classes)
+        self._check_average_over(average_over)
         if confusion_matrix_file is not None and not str(
                 confusion_matrix_file).lower().endswith('.csv'):
             raise ValueError(
                 'ChromosomeMetric: `confusion_matrix_file` must be a .csv '
                 f'path, got {confusion_matrix_file!r}.')
         self.classes = classes
+        self.average_over = average_over
         self.per_type = per_type
         self.confusion_matrix_file = confusion_matrix_file
 
@@ -144,47 +160,89 @@ class ChromosomeMetric(BaseMetric):
             results (list[dict]): The per-sample results of all ranks.
 
         Returns:
-            dict[str, float]: ``accuracy``, ``recall`` and ``auc`` in percent,
-            plus ``recall_{type name}`` of every present type if
-            ``per_type``. ``auc`` is NaN when fewer than two types are
-            present.
+            dict[str, float]: See :meth:`calculate`.
         """
         if not results:
             raise ValueError('ChromosomeMetric got no predictions to '
                              'evaluate.')
         classes, classes_source = self._get_classes()
-        num_classes = len(classes)
         scores = np.stack([res['pred_score'] for res in results])
         labels = np.fromiter((res['gt_label'] for res in results),
                              dtype=np.int64,
                              count=len(results))
-        self._check_inputs(scores, labels, num_classes, classes_source)
+        try:
+            metrics = self.calculate(scores, labels, classes,
+                                     self.average_over, self.per_type)
+        except ValueError as error:
+            raise ValueError(
+                f'{error} The type names are {classes_source}.') from None
+        if self.confusion_matrix_file is not None:
+            write_confusion_csv(
+                self.confusion_matrix_file,
+                confusion_counts(labels, scores.argmax(axis=1),
+                                 len(classes)), classes)
+        return metrics
+
+    @staticmethod
+    def calculate(pred_score: ArrayLike,
+                  target: ArrayLike,
+                  classes: Optional[Sequence[str]] = None,
+                  average_over: str = 'present',
+                  per_type: bool = False) -> Dict[str, float]:
+        """Accuracy, macro Recall and macro one-vs-rest AUC of scores and
+        labels at hand (what the metric computes at the end of a test).
+
+        Args:
+            pred_score (torch.Tensor | np.ndarray | Sequence): The softmax
+                scores of every sample, shape (N, num_classes).
+            target (torch.Tensor | np.ndarray | Sequence): The true label
+                index of every sample, shape (N, ).
+            classes (Sequence[str], optional): The type names, in label
+                index order. Defaults to None, which means
+                :data:`CHROMOSOME_CATEGORIES`.
+            average_over (str): The types the macro recall is averaged
+                over, ``'present'`` or ``'all'`` (see
+                :class:`ChromosomeMetric`). Defaults to 'present'.
+            per_type (bool): Whether to add ``recall_{type name}`` of every
+                type the recall is averaged over. Defaults to False.
+
+        Returns:
+            dict[str, float]: ``accuracy``, ``recall`` and ``auc`` in
+            percent, and the per-type recalls if ``per_type``. ``auc`` is
+            NaN when fewer than two types are present.
+        """
+        classes = (CHROMOSOME_CATEGORIES if classes is None else
+                   ChromosomeMetric._check_classes(classes))
+        ChromosomeMetric._check_average_over(average_over)
+        scores = ChromosomeMetric._as_numpy(pred_score)
+        labels = ChromosomeMetric._as_numpy(target)
+        ChromosomeMetric._check_inputs(scores, labels, len(classes))
+        labels = labels.astype(np.int64)
 
         preds = scores.argmax(axis=1)
         present = np.unique(labels)
-        absent = [classes[i] for i in range(num_classes) if i not in present]
+        recall_types = (
+            present if average_over == 'present' else np.union1d(
+                present, preds))
+        absent = [classes[i] for i in range(len(classes)) if i not in present]
         if absent:
             print_log(
                 f'ChromosomeMetric: the types {absent} have no sample in the '
-                'evaluation set; recall and AUC are averaged over the '
+                f'evaluation set; recall is averaged over '
+                f'{len(recall_types)} types ({average_over!r}), AUC over the '
                 f'{len(present)} present types.',
                 logger='current',
                 level=logging.WARNING)
 
         type_recalls = recall_score(
-            labels, preds, labels=present, average=None, zero_division=0)
+            labels, preds, labels=recall_types, average=None, zero_division=0)
         metrics = dict(
             accuracy=float(accuracy_score(labels, preds) * 100),
             recall=float(type_recalls.mean() * 100),
-            auc=self._macro_auc(labels, scores, present))
-        if self.per_type:
-            for index, type_recall in zip(present, type_recalls):
+            auc=ChromosomeMetric._macro_auc(labels, scores, present))
+        if per_type:
+            for index, type_recall in zip(recall_types, type_recalls):
                 metrics[f'recall_{classes[index]}'] = float(type_recall * 100)
-
-        if self.confusion_matrix_file is not None:
-            self._write_confusion_matrix(
-                confusion_matrix(
-                    labels, preds, labels=np.arange(num_classes)), classes)
         return metrics
 
     def _get_classes(self) -> Tuple[Tuple[str, ...], str]:
@@ -197,22 +255,60 @@ class ChromosomeMetric(BaseMetric):
         return CHROMOSOME_CATEGORIES, 'the default CHROMOSOME_CATEGORIES'
 
     @staticmethod
+    def _check_classes(classes: Sequence[str]) -> Tuple[str, ...]:
+        """The type names as a tuple; raise unless they are distinct
+        strings."""
+        if isinstance(classes, str) or not all(
+                isinstance(name, str) for name in classes):
+            raise TypeError(
+                'ChromosomeMetric: `classes` must be a sequence of type '
+                f'names (str), got {classes!r}.')
+        if len(classes) < 2 or len(set(classes)) != len(classes):
+            raise ValueError(
+                'ChromosomeMetric: `classes` must hold at least two '
+                f'distinct type names, got {classes!r}.')
+        return tuple(classes)
+
+    @staticmethod
+    def _check_average_over(average_over: str) -> None:
+        if average_over not in AVERAGE_OVER:
+            raise ValueError(
+                f'ChromosomeMetric: `average_over` must be one of '
+                f'{AVERAGE_OVER}, got {average_over!r}.')
+
+    @staticmethod
+    def _as_numpy(values: ArrayLike) -> np.ndarray:
+        if isinstance(values, torch.Tensor):
+            return values.detach().cpu().numpy()
+        return np.asarray(values)
+
+    @staticmethod
     def _check_inputs(scores: np.ndarray, labels: np.ndarray,
-                      num_classes: int, classes_source: str) -> None:
+                      num_classes: int) -> None:
         """Raise on scores or labels that do not fit the type names."""
         if scores.ndim != 2 or scores.shape[1] != num_classes:
             raise ValueError(
                 f'ChromosomeMetric: `pred_score` has shape '
-                f'{scores.shape[1:]} per sample but {classes_source} names '
-                f'{num_classes} types.')
+                f'{scores.shape[1:]} per sample but there are {num_classes} '
+                'type names.')
+        if labels.ndim != 1 or len(labels) != len(scores):
+            raise ValueError(
+                'ChromosomeMetric: needs one label per score row, got '
+                f'labels of shape {labels.shape} for {len(scores)} rows.')
+        if not len(labels):
+            raise ValueError('ChromosomeMetric got no predictions to '
+                             'evaluate.')
+        if not np.issubdtype(labels.dtype, np.integer):
+            raise ValueError('ChromosomeMetric: labels must be integer '
+                             f'indices, got {labels.dtype}.')
         if not np.isfinite(scores).all():
             raise ValueError('ChromosomeMetric: `pred_score` holds NaN or '
                              'infinite values.')
         if labels.min() < 0 or labels.max() >= num_classes:
             raise ValueError(
                 f'ChromosomeMetric: `gt_label` values must be in '
-                f'[0, {num_classes}) for the {num_classes} types of '
-                f'{classes_source}, got [{labels.min()}, {labels.max()}].')
+                f'[0, {num_classes}) for the {num_classes} type names, got '
+                f'[{labels.min()}, {labels.max()}].')
         max_sum_error = np.abs(scores.sum(axis=1, dtype=np.float64) - 1).max()
         if max_sum_error > SCORE_SUM_TOLERANCE:
             print_log(
@@ -243,14 +339,3 @@ class ChromosomeMetric(BaseMetric):
         return float(
             roc_auc_score(
                 one_vs_rest, scores[:, present], average='macro') * 100)
-
-    def _write_confusion_matrix(self, matrix: np.ndarray,
-                                classes: Sequence[str]) -> None:
-        """Write the count confusion matrix with type names to the CSV."""
-        out_dir = osp.dirname(osp.abspath(self.confusion_matrix_file))
-        os.makedirs(out_dir, exist_ok=True)
-        with open(self.confusion_matrix_file, 'w', newline='') as f:
-            writer = csv.writer(f)
-            writer.writerow(['true/pred', *classes])
-            for name, row in zip(classes, matrix.tolist()):
-                writer.writerow([name, *row])
