@@ -196,3 +196,116 @@ def test_metric_without_cell_ids_warns_and_gives_nothing(capsys):
     ])
     assert metric.evaluate(len(labels)) == {}
     assert '92 of 92 test samples have no cell_id' in capsys.readouterr().out
+
+
+@pytest.fixture(scope='module')
+def untrained(tmp_path_factory):
+    """The tiny config over two synthetic cells, and an untrained
+    checkpoint of its model (the plumbing, not the accuracy, is tested)."""
+    from conftest import write_tiny_config
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+    from mmpretrain.registry import MODELS
+
+    from mmscl.datasets.synthetic import generate_synthetic_dataset
+    root = tmp_path_factory.mktemp('karyotype')
+    data = str(root / 'synthetic')
+    generate_synthetic_dataset(data, num_cells=2, seed=0, progress=False,
+                               splits=(0, 0, 1))
+    config = write_tiny_config(root / 'tiny.py', data)
+    init_default_scope('mmpretrain')
+    torch.manual_seed(0)
+    model = MODELS.build(Config.fromfile(config).model)
+    checkpoint = str(root / 'tiny.pth')
+    torch.save(dict(state_dict=model.state_dict(), meta={}), checkpoint)
+    return dict(root=root, data=data, config=config, checkpoint=checkpoint)
+
+
+def run_tool(argv):
+    import runpy
+    from conftest import REPO_ROOT
+    tool = runpy.run_path(f'{REPO_ROOT}/tools/karyotype.py')
+    tool['main'](argv)
+
+
+def test_karyotype_tool_end_to_end(untrained, tmp_path):
+    import csv
+
+    import cv2
+    out = str(tmp_path / 'out')
+    images = f"{untrained['data']}/images"
+    run_tool([untrained['config'], untrained['checkpoint'], images, '--out',
+              out])
+    with open(f'{out}/crops.csv') as f:
+        crops = list(csv.DictReader(f))
+    with open(f'{out}/cells.csv') as f:
+        cells = list(csv.DictReader(f))
+    assert [c['cell_id'] for c in cells] == ['c000000', 'c000001']
+    assert len(crops) == 92
+    for cell in cells:
+        assert cell['crops'] == '46' and cell['sex'] in ('XX', 'XY')
+        karyogram = cv2.imread(cell['karyogram'])
+        assert karyogram.ndim == 3 and karyogram.shape[0] > 400
+        rows = [c for c in crops if c['cell_id'] == cell['cell_id']]
+        assigned = [r['assigned'] for r in rows]
+        # 46 crops fill the 46 slots of the inferred sex exactly.
+        assert all(assigned.count(t) == 2 for t in CHROMOSOME_CATEGORIES[:22])
+        assert ''.join(sorted(t for t in assigned if t in 'XY')) == \
+            cell['sex']
+        assert all(
+            int(r['moved']) == (r['assigned'] != r['predicted'])
+            for r in rows)
+
+    # One cell's folder, as a folder of crops; and a CSV with labels.
+    run_tool([untrained['config'], untrained['checkpoint'],
+              f'{images}/c000001', '--out', str(tmp_path / 'one')])
+    with open(tmp_path / 'one' / 'crops.csv') as f:
+        one = list(csv.DictReader(f))
+    assert [r['assigned'] for r in one] == [
+        r['assigned'] for r in crops if r['cell_id'] == 'c000001']
+    run_tool([untrained['config'], untrained['checkpoint'],
+              f"{untrained['data']}/test.csv", '--out', str(tmp_path / 'csv')])
+    with open(tmp_path / 'csv' / 'crops.csv') as f:
+        labelled = list(csv.DictReader(f))
+    assert len(labelled) == 92 and all(r['label'] for r in labelled)
+
+
+def test_karyotype_tool_rejects_bad_input(untrained, tmp_path):
+    (tmp_path / 'cells.csv').write_text('img_path,label\na.png,1\n')
+    with pytest.raises(ValueError, match=r'cells.csv: a cell CSV needs the '
+                       r"columns .*missing \['cell_id'\]"):
+        run_tool([untrained['config'], untrained['checkpoint'],
+                  str(tmp_path / 'cells.csv'), '--out', str(tmp_path)])
+    (tmp_path / 'empty').mkdir()
+    with pytest.raises(ValueError, match='holds no crops'):
+        run_tool([untrained['config'], untrained['checkpoint'],
+                  str(tmp_path / 'empty'), '--out', str(tmp_path)])
+
+
+def test_test_loop_reports_cell_metrics(untrained, tmp_path):
+    """cell_id travels from the annotation to the metric through a real
+    test run; without cell_id only the crop metrics remain."""
+    from mmengine.config import Config
+    from mmengine.runner import Runner
+    cfg = Config.fromfile(untrained['config'])
+    cfg.test_evaluator = [dict(type='ChromosomeMetric'),
+                          dict(type='KaryotypeMetric')]
+    cfg.load_from = untrained['checkpoint']
+    cfg.custom_hooks = []  # training hooks
+    cfg.work_dir = str(tmp_path / 'work')
+    metrics = Runner.from_cfg(cfg).test()
+    assert metrics['karyotype/cells'] == 2
+    assert metrics['karyotype/accuracy'] == pytest.approx(
+        metrics['chromosome/accuracy'])
+    assert 'karyotype/accuracy_constrained' in metrics
+
+    from mmscl.datasets.annotation import (read_annotation_csv,
+                                           write_annotation_csv)
+    rows = read_annotation_csv(f"{untrained['data']}/test.csv")
+    write_annotation_csv(f"{untrained['data']}/no_cells.csv", [
+        dict(img_path=r['img_path'], label=r['label']) for r in rows])
+    cfg.test_dataloader.dataset.ann_file = 'no_cells.csv'
+    cfg.work_dir = str(tmp_path / 'work2')
+    metrics = Runner.from_cfg(cfg).test()
+    assert 'chromosome/accuracy' in metrics
+    assert not any(key.startswith('karyotype/') for key in metrics)

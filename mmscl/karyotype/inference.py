@@ -1,0 +1,192 @@
+"""Scoring the crops of whole cells with a trained classifier.
+
+The crops go through a :class:`~mmscl.datasets.ChromosomeDataset` built
+with the config's test pipeline (and its other dataset settings), so that
+whatever the dataset computes per crop (e.g. a cell's reference length) is
+there, exactly as in ``tools/test.py``.
+"""
+import csv
+import inspect
+import os
+import os.path as osp
+from dataclasses import dataclass
+from typing import Dict, List, Optional
+
+import numpy as np
+import torch
+from mmengine.config import Config
+from mmengine.dataset import BaseDataset as EngineBaseDataset
+from mmengine.registry import init_default_scope
+from mmengine.runner import Runner
+
+from mmscl.datasets.annotation import write_annotation_csv
+from mmscl.datasets.categories import CHROMOSOME_CATEGORIES
+from mmscl.datasets.chromosome import IMG_EXTENSIONS, ChromosomeDataset
+
+CELL_CSV_COLUMNS = ('img_path', 'cell_id')
+# ChromosomeDataset needs a type name per crop; unlabelled crops get this
+# one, which nothing reads.
+PLACEHOLDER_LABEL = CHROMOSOME_CATEGORIES[0]
+
+
+@dataclass
+class CellCrops:
+    """The crops of the cells to karyotype, and their scores once scored.
+
+    Args:
+        img_paths (list[str]): Image file of every crop.
+        cell_ids (list[str]): Cell of every crop.
+        labels (np.ndarray, optional): True label indices, shape (N, ), when
+            the input names them.
+        scores (np.ndarray, optional): Softmax scores, shape (N, 24).
+    """
+    img_paths: List[str]
+    cell_ids: List[str]
+    labels: Optional[np.ndarray] = None
+    scores: Optional[np.ndarray] = None
+
+
+def _images_in(folder: str) -> List[str]:
+    return sorted(
+        osp.join(folder, name) for name in os.listdir(folder)
+        if not name.startswith('.') and name.lower().endswith(IMG_EXTENSIONS)
+        and osp.isfile(osp.join(folder, name)))
+
+
+def read_cell_crops(path: str) -> CellCrops:
+    """Find the crops and cells of a karyotyping input.
+
+    Args:
+        path (str): A folder of one cell's crops (the cell is named after
+            the folder), a folder of such cell folders, or a CSV with the
+            columns ``img_path`` (relative to the CSV's folder) and
+            ``cell_id``, and optionally ``label`` (type names).
+
+    Returns:
+        CellCrops: The crops, unscored.
+    """
+    if osp.isfile(path) and path.lower().endswith('.csv'):
+        with open(path, newline='', encoding='utf-8') as f:
+            reader = csv.DictReader(f)
+            missing = [c for c in CELL_CSV_COLUMNS
+                       if c not in (reader.fieldnames or [])]
+            if missing:
+                raise ValueError(
+                    f'{path}: a cell CSV needs the columns '
+                    f'{CELL_CSV_COLUMNS} (optional label); missing '
+                    f'{missing}, found {reader.fieldnames}.')
+            rows = list(reader)
+        if not rows:
+            raise ValueError(f'{path}: no crops listed.')
+        root = osp.dirname(osp.abspath(path))
+        crops = CellCrops([osp.join(root, row['img_path']) for row in rows],
+                          [row['cell_id'] for row in rows])
+        if all(row.get('label') for row in rows):
+            unknown = sorted({row['label'] for row in rows} -
+                             set(CHROMOSOME_CATEGORIES))
+            if unknown:
+                raise ValueError(f'{path}: unknown type names {unknown} in '
+                                 f'column label; expected '
+                                 f'{CHROMOSOME_CATEGORIES}.')
+            crops.labels = np.array(
+                [CHROMOSOME_CATEGORIES.index(row['label']) for row in rows])
+        return crops
+    if not osp.isdir(path):
+        raise FileNotFoundError(
+            f'Karyotyping input {path} is neither a folder nor a .csv file.')
+    folder = osp.abspath(path)
+    images = _images_in(folder)
+    if images:
+        return CellCrops(images, [osp.basename(folder)] * len(images))
+    img_paths, cell_ids = [], []
+    for name in sorted(os.listdir(folder)):
+        cell_folder = osp.join(folder, name)
+        if name.startswith('.') or not osp.isdir(cell_folder):
+            continue
+        cell_images = _images_in(cell_folder)
+        img_paths += cell_images
+        cell_ids += [name] * len(cell_images)
+    if not img_paths:
+        raise ValueError(
+            f'{path} holds no crops ({", ".join(IMG_EXTENSIONS)}), neither '
+            'directly nor in cell sub-folders.')
+    return CellCrops(img_paths, cell_ids)
+
+
+def crop_dataset_config(cfg: Config, ann_file: str, data_root: str) -> dict:
+    """A :class:`ChromosomeDataset` over an annotation CSV with the
+    config's test pipeline and those of its test dataset's settings that a
+    ``ChromosomeDataset`` takes (e.g. ``length_reference``), in test mode.
+    """
+    if 'test_dataloader' not in cfg:
+        raise KeyError(f'{cfg.filename} has no test_dataloader: its test '
+                       'pipeline is what the crops go through.')
+    test_dataset = cfg.test_dataloader.dataset
+    accepted = set(inspect.signature(ChromosomeDataset).parameters) | set(
+        inspect.signature(EngineBaseDataset).parameters)
+    # The split and the crops' location are ours; the rest is the config's.
+    ours = {'ann_file', 'data_root', 'data_prefix', 'folder_naming',
+            'indices', 'test_mode', 'pipeline'}
+    kept = {k: v for k, v in test_dataset.items()
+            if k in accepted and k not in ours}
+    return dict(
+        type='ChromosomeDataset',
+        ann_file=ann_file,
+        data_root=data_root,
+        data_prefix='',
+        test_mode=True,
+        pipeline=test_dataset.pipeline,
+        **kept)
+
+
+@torch.no_grad()
+def score_cell_crops(model: torch.nn.Module,
+                     cfg: Config,
+                     crops: CellCrops,
+                     tmp_dir: str,
+                     batch_size: int = 64) -> CellCrops:
+    """Score every crop with a classifier through the config's test
+    pipeline.
+
+    Args:
+        model (nn.Module): An ``ImageClassifier`` in eval mode.
+        cfg (Config): Its config.
+        crops (CellCrops): The crops to score.
+        tmp_dir (str): A folder for the annotation CSV the dataset reads
+            (and any cache it writes).
+        batch_size (int): Crops per forward pass. Defaults to 64.
+
+    Returns:
+        CellCrops: ``crops`` with the scores of every crop, in its order.
+    """
+    data_root = osp.commonpath([osp.dirname(p) for p in crops.img_paths])
+    labels = (crops.labels if crops.labels is not None else [
+        CHROMOSOME_CATEGORIES.index(PLACEHOLDER_LABEL)
+    ] * len(crops.img_paths))
+    ann_file = osp.join(tmp_dir, 'crops.csv')
+    write_annotation_csv(ann_file, [
+        dict(img_path=osp.relpath(path, data_root),
+             label=CHROMOSOME_CATEGORIES[label], cell_id=cell_id)
+        for path, label, cell_id in zip(crops.img_paths, labels,
+                                        crops.cell_ids)
+    ])
+    init_default_scope(cfg.get('default_scope', 'mmpretrain'))
+    loader = Runner.build_dataloader(
+        dict(
+            batch_size=batch_size,
+            num_workers=0,
+            sampler=dict(type='DefaultSampler', shuffle=False),
+            dataset=crop_dataset_config(cfg, ann_file, data_root)))
+    score_of: Dict[str, np.ndarray] = {}
+    for batch in loader:
+        for sample in model.test_step(batch):
+            score_of[osp.normpath(sample.img_path)] = \
+                sample.pred_score.float().cpu().numpy()
+    missing = [p for p in crops.img_paths if osp.normpath(p) not in score_of]
+    if missing:
+        raise RuntimeError(
+            f'{len(missing)} crops were left out by the dataset (see its '
+            f'warnings), e.g. {missing[0]}.')
+    crops.scores = np.stack(
+        [score_of[osp.normpath(p)] for p in crops.img_paths])
+    return crops
