@@ -38,6 +38,15 @@ TOY_RECALL = (1 / 2 + 1 + 1 / 2) / 3 * 100
 # c: positives 0.6, 0.3 vs negatives 0.1 0.1 0.1 0.2 0.3 -> (5 + 4.5) / 10
 TOY_AUC = (9 / 10 + 11 / 12 + 9.5 / 10) / 3 * 100
 TOY_CONFUSION = [[1, 1, 0], [0, 3, 0], [1, 0, 1]]
+# What ChromosomeMetric(per_type=True) outputs for the toy.
+TOY_PER_TYPE_RESULT = {
+    'chromosome/accuracy': TOY_ACCURACY,
+    'chromosome/recall': TOY_RECALL,
+    'chromosome/auc': TOY_AUC,
+    'chromosome/recall_a': 50.0,
+    'chromosome/recall_b': 100.0,
+    'chromosome/recall_c': 50.0,
+}
 
 
 # A hand-made confusion of 5 types (rows true, columns predicted): 'd' has
@@ -109,14 +118,7 @@ def warnings_log():
 def test_toy_values_by_hand(warnings_log):
     metric = ChromosomeMetric(classes=TOY_CLASSES, per_type=True)
     result = evaluate(metric, TOY_SCORES, TOY_LABELS)
-    assert result == pytest.approx({
-        'chromosome/accuracy': TOY_ACCURACY,
-        'chromosome/recall': TOY_RECALL,
-        'chromosome/auc': TOY_AUC,
-        'chromosome/recall_a': 50.0,
-        'chromosome/recall_b': 100.0,
-        'chromosome/recall_c': 50.0,
-    })
+    assert result == pytest.approx(TOY_PER_TYPE_RESULT)
     assert all(isinstance(v, float) for v in result.values())
     assert warnings_log == []
     # evaluate() clears the stored results for the next round.
@@ -147,14 +149,7 @@ def test_absent_type_is_warned_and_left_out(warnings_log):
     scores = [row + [0.0] for row in TOY_SCORES]
     metric = ChromosomeMetric(classes=('a', 'b', 'c', 'd'), per_type=True)
     result = evaluate(metric, scores, TOY_LABELS)
-    assert result == pytest.approx({
-        'chromosome/accuracy': TOY_ACCURACY,
-        'chromosome/recall': TOY_RECALL,
-        'chromosome/auc': TOY_AUC,
-        'chromosome/recall_a': 50.0,
-        'chromosome/recall_b': 100.0,
-        'chromosome/recall_c': 50.0,
-    })
+    assert result == pytest.approx(TOY_PER_TYPE_RESULT)
     assert len(warnings_log) == 1
     assert "['d']" in warnings_log[0]
     assert '3 present types' in warnings_log[0]
