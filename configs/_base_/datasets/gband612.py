@@ -78,4 +78,8 @@ test_dataloader = dict(
         test_mode=True,
         pipeline=test_pipeline),
 )
-test_evaluator = dict(type='ChromosomeMetric', per_type=True)
+# KaryotypeMetric: cell-level metrics (the crops of a cell labelled jointly).
+test_evaluator = [
+    dict(type='ChromosomeMetric', per_type=True),
+    dict(type='KaryotypeMetric'),
+]
