@@ -89,7 +89,6 @@ optim_wrapper = dict(optimizer=dict(lr=1e-3))
 train_cfg = dict(max_iters=4, val_interval=2)
 default_hooks = dict(checkpoint=dict(interval=2), logger=dict(interval=1))
 custom_hooks = [
-    dict(type='CheckPairedBatchHook'),
     dict(type='CEWarmupHook', warmup_iters=2),
 ]
 """

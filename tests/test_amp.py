@@ -33,7 +33,7 @@ def test_head_losses_are_float32_under_autocast():
     with torch.autocast('cpu', dtype=torch.bfloat16):
         losses = head.loss(feats, samples)
     assert embed_dtypes == [torch.bfloat16]  # autocast is really on
-    for key in ('loss_cls', 'loss_con', 'temperature'):
+    for key in ('loss_cls', 'loss_con', 'logit_scale'):
         assert losses[key].dtype == torch.float32, key
         torch.testing.assert_close(
             losses[key], reference[key], rtol=2e-2, atol=0.)

@@ -149,15 +149,17 @@ def test_table1_configs_are_the_papers(backbone):
         type='SoftmaxFocalLoss', gamma=2.0, loss_weight=1.0)
     con = model.head.contrastive_loss
     assert con.type == 'PairedContrastiveLoss'
-    assert con.loss_weight == 1.0 and con.loss.gamma == 2.0
+    assert con.loss_weight == 1.0 and con.gamma == 2.0
     assert con.gather_distributed is False
     # Adam, lr 1e-5, 200 epochs x 2000 steps of 2 x 24 crops of 224 px.
     assert scl.optim_wrapper.optimizer.type == 'Adam'
     assert scl.optim_wrapper.optimizer.lr == 1e-5
     assert scl.train_cfg.max_iters == 400000
-    assert scl.train_dataloader.batch_size == 48
+    assert scl.train_dataloader.batch_size is None
     assert scl.train_dataloader.sampler == dict(
         type='PairedTypeSampler', steps_per_epoch=2000)
+    assert scl.train_dataloader.batch_sampler == dict(
+        type='PairedTypeBatchSampler')
     assert scl.test_dataloader.dataset.data_root == 'data/ogh/'
     assert scl.test_dataloader.dataset.ann_file == 'test.json'
 
@@ -166,9 +168,12 @@ def test_table1_configs_are_the_papers(backbone):
     assert baseline.model.head.contrastive_loss is None
     assert baseline.train_dataloader.sampler == dict(
         type='DefaultSampler', shuffle=True)
+    assert baseline.train_dataloader.batch_size == 48
     for cfg in (scl, baseline):
         cfg.model.head.contrastive_loss = None
         cfg.train_dataloader.sampler = None
+        cfg.train_dataloader.batch_sampler = None
+        cfg.train_dataloader.batch_size = None
     assert without(baseline) == without(scl)
 
 
@@ -326,7 +331,7 @@ def test_family_trains_one_step(family):
     ]
     before = [p.detach().clone() for p in watched]
     log = model.train_step(paired_batch(size), optim_wrapper)
-    assert set(log) == {'loss', 'loss_cls', 'loss_con', 'temperature'}
+    assert set(log) == {'loss', 'loss_cls', 'loss_con', 'logit_scale'}
     assert all(torch.isfinite(v) for v in log.values())
     for param, old in zip(watched, before):
         assert not torch.equal(param.detach(), old)

@@ -91,8 +91,7 @@ train_cfg = dict(max_iters={iters})
 default_hooks = dict(
     checkpoint=dict(interval={iters}, save_best=None),
     logger=dict(interval=1))
-custom_hooks = [dict(type='CheckPairedBatchHook'),
-                dict(type='RecordBatchesHook')]
+custom_hooks = [dict(type='RecordBatchesHook')]
 env_cfg = dict(dist_cfg=dict(backend='gloo'))
 model_wrapper_cfg = dict(type='MMDistributedDataParallel', device_ids=None)
 """
@@ -182,8 +181,8 @@ def gather_worker(rank, init_file, out_dir):
     embeds2.requires_grad_()
     losses = {
         gather: PairedContrastiveLoss(gather_distributed=gather)(
-            F.normalize(embeds1), F.normalize(embeds2), labels1, labels2,
-            torch.tensor(LOGIT_SCALE))
+            torch.stack([F.normalize(embeds1), F.normalize(embeds2)]),
+            torch.stack([labels1, labels2]), torch.tensor(LOGIT_SCALE))
         for gather in (True, False)
     }
     losses[True].backward()

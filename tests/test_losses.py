@@ -23,6 +23,30 @@ def algorithm1(emb1, emb2, t, gamma):
     return sum(focal(s) + focal(s.t()) for s in (s11, s12, s22))
 
 
+def previous_paired_loss(e1, e2, l1, l2, t, gamma):
+    """A transcription of the contrastive loss before its rewrite: one
+    (2n, 2n) similarity matrix, the rows of its blocks S_ij weighted 2, 1,
+    1, 2 (the columns of the symmetric S11, S22 being their rows)."""
+    n = len(e1)
+    queries, labels = torch.cat([e1, e2]), torch.cat([l1, l2])
+    logits = (queries @ queries.t() * t).view(2, n, 2, n)
+    positives = (labels[:, None] == labels[None, :]).float().view(2, n, 2, n)
+    num_positives = positives.sum(dim=-1, keepdim=True)
+    target = positives / num_positives.clamp(min=1)
+    has_target = (num_positives[..., 0] > 0).float()
+    block_weights = torch.tensor([[2., 1.], [1., 2.]])
+    row_weights = has_target * (block_weights[:, None] /
+                                has_target.sum(dim=1, keepdim=True).clamp(1))
+    per_row = softmax_focal_loss(logits.reshape(4 * n, n),
+                                 target.reshape(4 * n, n), gamma)
+    return (per_row * row_weights.reshape(4 * n)).sum()
+
+
+def contrastive(loss, e1, e2, l1, l2, t):
+    """``loss`` on the halves B1, B2 stacked as the head does."""
+    return loss(torch.stack([e1, e2]), torch.stack([l1, l2]), t)
+
+
 def test_focal_loss_hand_computed():
     # Two classes, logits (log 3, 0): p = (3/4, 1/4).
     logits = torch.tensor([[math.log(3.), 0.]])
@@ -74,10 +98,22 @@ def test_contrastive_loss_equals_algorithm1(gamma):
     emb1, emb2 = torch.randn(24, 32), torch.randn(24, 32)
     labels = torch.arange(24)
     t = torch.tensor(1 / 0.07)
-    loss = PairedContrastiveLoss(
-        loss=dict(type='SoftmaxFocalLoss', gamma=gamma))(
-            F.normalize(emb1), F.normalize(emb2), labels, labels, t)
+    loss = contrastive(PairedContrastiveLoss(gamma=gamma), F.normalize(emb1),
+                       F.normalize(emb2), labels, labels, t)
     torch.testing.assert_close(loss, algorithm1(emb1, emb2, t, gamma))
+
+
+@pytest.mark.parametrize('gamma', [0., 2.])
+@pytest.mark.parametrize('labels2', [[0, 1, 2, 3], [0, 0, 2, 1], [4, 5, 0, 1]])
+def test_contrastive_loss_equals_the_previous_computation(gamma, labels2):
+    # Paired, multi-positive, and with types missing from the other half.
+    torch.manual_seed(1)
+    e1, e2 = F.normalize(torch.randn(4, 6)), F.normalize(torch.randn(4, 6))
+    l1, l2 = torch.tensor([0, 1, 2, 3]), torch.tensor(labels2)
+    t = torch.tensor(7.)
+    torch.testing.assert_close(
+        contrastive(PairedContrastiveLoss(gamma=gamma), e1, e2, l1, l2, t),
+        previous_paired_loss(e1, e2, l1, l2, t, gamma))
 
 
 def test_contrastive_loss_hand_computed():
@@ -92,10 +128,15 @@ def test_contrastive_loss_hand_computed():
     focal = (4 * -(1 - p_easy)**2 * math.log(p_easy) +
              2 * -(1 - p_hard)**2 * math.log(p_hard))
     for gamma, expected in ((0., ce), (2., focal)):
-        loss = PairedContrastiveLoss(
-            loss=dict(type='SoftmaxFocalLoss', gamma=gamma))(
-                e1, e2, labels, labels, torch.tensor(1.))
+        loss = contrastive(PairedContrastiveLoss(gamma=gamma), e1, e2,
+                           labels, labels, torch.tensor(1.))
         assert loss.item() == pytest.approx(expected, rel=1e-6)
+    # The CE warm-up: gamma 0 and the warm-up weight.
+    loss = PairedContrastiveLoss(gamma=2., loss_weight=5.,
+                                 warmup_loss_weight=0.5)
+    loss.focal_enabled = False
+    assert contrastive(loss, e1, e2, labels, labels,
+                       torch.tensor(1.)).item() == pytest.approx(0.5 * ce)
 
 
 def test_contrastive_loss_multi_positive():
@@ -106,7 +147,7 @@ def test_contrastive_loss_multi_positive():
     e2 = F.normalize(torch.tensor([[1., 0.2], [0.1, 1.], [-1., 0.]]))
     l1, l2 = torch.tensor([0, 0, 1]), torch.tensor([0, 1, 2])
     t = torch.tensor(2.)
-    ce = PairedContrastiveLoss(loss=dict(type='SoftmaxFocalLoss', gamma=0.))
+    ce = PairedContrastiveLoss(gamma=0.)
 
     def ce_rows(logits, pos):
         keep = pos.sum(1) > 0
@@ -126,7 +167,7 @@ def test_contrastive_loss_multi_positive():
             (-(0.5 * s11[0, :2].sum() - s11[0].logsumexp(0)) -
              (0.5 * s11[1, :2].sum() - s11[1].logsumexp(0)) -
              (s11[2, 2] - s11[2].logsumexp(0))).item() / 3, rel=1e-5)
-    torch.testing.assert_close(ce(e1, e2, l1, l2, t), expected)
+    torch.testing.assert_close(contrastive(ce, e1, e2, l1, l2, t), expected)
 
 
 def test_contrastive_loss_weight_and_gradient():
@@ -134,17 +175,22 @@ def test_contrastive_loss_weight_and_gradient():
     emb2 = torch.randn(4, 8)
     labels = torch.arange(4)
     t = torch.tensor(10., requires_grad=True)
-    base = PairedContrastiveLoss()(F.normalize(emb1), F.normalize(emb2),
-                                   labels, labels, t)
-    double = PairedContrastiveLoss(loss_weight=2.)(
-        F.normalize(emb1), F.normalize(emb2), labels, labels, t)
+    base = contrastive(PairedContrastiveLoss(), F.normalize(emb1),
+                       F.normalize(emb2), labels, labels, t)
+    double = contrastive(PairedContrastiveLoss(loss_weight=2.),
+                         F.normalize(emb1), F.normalize(emb2), labels,
+                         labels, t)
     assert double.item() == pytest.approx(2 * base.item())
     base.backward()
     assert emb1.grad.abs().sum() > 0 and t.grad is not None
 
 
-def test_contrastive_loss_needs_halves_of_one_size():
-    with pytest.raises(ValueError, match='same size'):
-        PairedContrastiveLoss()(
-            torch.randn(3, 4), torch.randn(2, 4), torch.arange(3),
-            torch.arange(2), torch.tensor(1.))
+def test_contrastive_loss_bad_inputs():
+    with pytest.raises(ValueError, match=r'\(2, n, D\)'):
+        PairedContrastiveLoss()(torch.randn(3, 4, 2), torch.zeros(3, 4),
+                                torch.tensor(1.))
+    with pytest.raises(ValueError, match=r'labels \(2, n\)'):
+        PairedContrastiveLoss()(torch.randn(2, 4, 2), torch.zeros(2, 3),
+                                torch.tensor(1.))
+    with pytest.raises(ValueError, match='gamma'):
+        PairedContrastiveLoss(gamma=-1.)

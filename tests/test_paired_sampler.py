@@ -3,7 +3,11 @@ from unittest import mock
 import numpy as np
 import pytest
 
-from mmscl.datasets import CHROMOSOME_CATEGORIES, PairedTypeSampler
+from mmengine.registry import init_default_scope
+from mmengine.runner import Runner
+
+from mmscl.datasets import (CHROMOSOME_CATEGORIES, PairedTypeBatchSampler,
+                            PairedTypeSampler)
 
 MODULE = 'mmscl.datasets.samplers.paired_type'
 
@@ -21,6 +25,9 @@ class LabelDataset:
 
     def get_data_info(self, idx):
         return dict(gt_label=self.labels[idx])
+
+    def __getitem__(self, idx):
+        return idx
 
 
 def chromosome_labels(per_type=10, num_y=1):
@@ -115,3 +122,74 @@ def test_bad_settings():
         build(chromosome_labels(), pair_mode='random')
     with pytest.raises(ValueError, match='steps_per_epoch'):
         build(chromosome_labels(), steps_per_epoch=0)
+
+
+def previous_layout(labels, seed, steps, rank=0, world_size=1, epoch=0):
+    """A transcription of the sampler's stream as the hook-checked configs
+    consumed it: (steps, 2, types) indices, cut into batches of 48."""
+    labels = np.array(labels)
+    shared_rng = np.random.default_rng((seed, epoch))
+    rank_rng = np.random.default_rng((seed, epoch, rank))
+    per_type = []
+    for k in range(24):
+        indices = np.flatnonzero(labels == k)
+        total = steps * world_size
+        passes = [shared_rng.permutation(len(indices))
+                  for _ in range(-(-total // len(indices)))]
+        first = np.concatenate(passes)[rank:total:world_size]
+        second = first
+        if len(indices) > 1:
+            second = (first + rank_rng.integers(1, len(indices), steps)) % \
+                len(indices)
+        per_type.append(np.stack([indices[first], indices[second]], 1))
+    return np.stack(per_type, axis=2).reshape(steps, 48).tolist()
+
+
+def build_batches(labels, rank=0, world_size=1, batch_size=None, **kwargs):
+    sampler = build(labels, rank=rank, world_size=world_size, **kwargs)
+    return PairedTypeBatchSampler(sampler, batch_size=batch_size)
+
+
+@pytest.mark.parametrize('rank', [0, 1])
+def test_batches_are_the_previous_layout(rank):
+    labels = chromosome_labels(per_type=7)
+    batch_sampler = build_batches(labels, rank=rank, world_size=2,
+                                  steps_per_epoch=5)
+    assert len(batch_sampler) == 5
+    batch_sampler.sampler.set_epoch(2)
+    assert list(batch_sampler) == previous_layout(
+        labels, seed=7, steps=5, rank=rank, world_size=2, epoch=2)
+
+
+def test_batch_sampler_validates_its_size():
+    labels = chromosome_labels()
+    assert build_batches(labels, batch_size=48).batch_size == 48
+    with pytest.raises(ValueError, match=r'batch_size is 32.*batch_size=None'):
+        build_batches(labels, batch_size=32)
+    no_y = [k for k in range(23) for _ in range(3)]
+    batch_sampler = build_batches(no_y, skip_empty_types=True,
+                                  steps_per_epoch=2)
+    assert [len(b) for b in batch_sampler] == [46, 46]
+    with pytest.raises(TypeError, match='PairedTypeSampler'):
+        PairedTypeBatchSampler(range(48))
+
+
+def test_mmengine_builds_the_paired_dataloader():
+    """Runner.build_dataloader passes the config's batch_size (None) to the
+    batch sampler; the loader yields whole B1 + B2 batches."""
+    init_default_scope('mmpretrain')
+    labels = np.array(chromosome_labels())
+    loader = Runner.build_dataloader(
+        dict(dataset=LabelDataset(labels), batch_size=None,
+             sampler=dict(type='PairedTypeSampler', steps_per_epoch=3),
+             batch_sampler=dict(type='PairedTypeBatchSampler')),
+        seed=7)
+    batches = list(loader)
+    assert len(loader) == len(batches) == 3
+    for batch in batches:
+        assert labels[batch].tolist() == list(range(24)) * 2
+    with pytest.raises(ValueError, match='batch_size is 47'):
+        Runner.build_dataloader(
+            dict(dataset=LabelDataset(labels), batch_size=47,
+                 sampler=dict(type='PairedTypeSampler'),
+                 batch_sampler=dict(type='PairedTypeBatchSampler')))

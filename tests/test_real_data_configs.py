@@ -67,16 +67,19 @@ def test_baseline_differs_from_scl_only_by_the_contrastive_loss():
     assert baseline.model.head.contrastive_loss is None
     assert baseline.train_dataloader.sampler == dict(
         type='DefaultSampler', shuffle=True)
+    assert baseline.train_dataloader.batch_size == 48
     for cfg in (scl, baseline):
         cfg.model.head.contrastive_loss = None
         cfg.train_dataloader.sampler = None
+        cfg.train_dataloader.batch_sampler = None
+        cfg.train_dataloader.batch_size = None
     assert without(baseline) == without(scl)
 
 
 def test_gband612_settings():
     cfg = load('scl/resnet18_gband612.py')
     assert cfg.model.backbone == dict(type='ResNet', depth=18, in_channels=1)
-    assert cfg.train_dataloader.batch_size == 48
+    assert cfg.train_dataloader.batch_size is None
     assert cfg.optim_wrapper.optimizer == dict(
         type='Adam', lr=1e-3, weight_decay=0.)
     assert cfg.train_cfg.max_iters == 2000
@@ -130,7 +133,7 @@ def test_schedule_options_rescale_the_schedule():
         'param_scheduler.0.end': 25,
         'param_scheduler.1.begin': 25,
         'param_scheduler.1.end': 500,
-        'custom_hooks.1.warmup_iters': 50,
+        'custom_hooks.0.warmup_iters': 50,
     }
 
 

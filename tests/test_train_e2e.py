@@ -37,7 +37,7 @@ def test_train_resume_and_test(tmp_path, tiny_config):
     assert osp.isfile(osp.join(work_dir, 'iter_4.pth'))
     train_logs = [r for r in scalars(work_dir) if 'loss_con' in r]
     assert [r['iter'] for r in train_logs] == [1, 2, 3, 4]
-    assert all(r['temperature'] > 0 for r in train_logs)
+    assert all(r['logit_scale'] > 0 for r in train_logs)
     [val] = [r for r in scalars(work_dir) if 'chromosome/auc' in r][-1:]
     assert 0 <= val['chromosome/accuracy'] <= 100
 
@@ -59,10 +59,13 @@ def test_train_resume_and_test(tmp_path, tiny_config):
 
 
 def test_wrong_batch_size_fails_at_start_up(tmp_path, tiny_config):
+    # No hook needed: the batch sampler itself refuses the batch size.
     cfg = Config.fromfile(tiny_config)
     cfg.work_dir = str(tmp_path / 'bad')
+    cfg.custom_hooks = []
     cfg.train_dataloader.batch_size = 32
     runner = Runner.from_cfg(cfg)
-    with pytest.raises(ValueError, match='batch_size=48'):
+    with pytest.raises(ValueError, match='batch_size is 32.*yields batches '
+                       'of 48'):
         runner.train()
     assert runner.iter == 0

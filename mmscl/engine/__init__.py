@@ -1,3 +1,3 @@
-from .hooks import CEWarmupHook, CheckPairedBatchHook
+from .hooks import CEWarmupHook
 
-__all__ = ['CEWarmupHook', 'CheckPairedBatchHook']
+__all__ = ['CEWarmupHook']

@@ -12,11 +12,9 @@ val_cfg = dict()
 test_cfg = dict()
 
 custom_hooks = [
-    # Fails at start-up when the batch size does not fit PairedTypeSampler.
-    dict(type='CheckPairedBatchHook'),
-    # The authors' code trains the first 2 epochs (4000 steps) with
-    # cross-entropy, then with the focal loss.
-    dict(type='CEWarmupHook', warmup_iters=4000),
+    # The authors' code trains the first epoch (2000 steps) with
+    # cross-entropy, then with the focal loss from their epoch 2.
+    dict(type='CEWarmupHook', warmup_iters=2000),
 ]
 
 auto_scale_lr = dict(base_batch_size=48)

@@ -20,9 +20,8 @@ val_cfg = dict()
 test_cfg = dict()
 
 custom_hooks = [
-    dict(type='CheckPairedBatchHook'),
     # Cross-entropy for the first 10% of the steps, then the focal loss,
-    # as the authors' 2 of 200 epochs (which are 1%) but long enough for
-    # the classifier to leave its uniform start.
+    # as the authors' first of 200 epochs (0.5%) but long enough for the
+    # classifier to leave its uniform start.
     dict(type='CEWarmupHook', warmup_iters=200),
 ]

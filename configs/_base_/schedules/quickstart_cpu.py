@@ -11,6 +11,5 @@ train_cfg = dict(type='IterBasedTrainLoop', max_iters=400, val_interval=200)
 val_cfg = dict()
 test_cfg = dict()
 custom_hooks = [
-    dict(type='CheckPairedBatchHook'),
     dict(type='CEWarmupHook', warmup_iters=100),
 ]

@@ -1,3 +1,3 @@
-from .paired_type import PairedTypeSampler
+from .paired_type import PairedTypeBatchSampler, PairedTypeSampler
 
-__all__ = ['PairedTypeSampler']
+__all__ = ['PairedTypeBatchSampler', 'PairedTypeSampler']

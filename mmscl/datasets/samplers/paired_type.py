@@ -1,4 +1,4 @@
-from typing import Iterator, Optional, Sized
+from typing import Iterator, List, Optional, Sized
 
 import numpy as np
 from mmengine.dist import get_dist_info, sync_random_seed
@@ -12,11 +12,15 @@ from mmpretrain.registry import DATA_SAMPLERS
 class PairedTypeSampler(Sampler):
     """Sampler of paired-by-type batches for supervised contrastive learning.
 
-    Every batch holds ``2 * num_types`` indices: a half B1 with one sample
-    of each type, in type order, then a half B2 laid out the same way, so
-    that B1[k] and B2[k] are both of type k. Use it with
-    ``batch_size = 2 * num_types`` (48 for human chromosomes); the
-    ``CheckPairedBatchHook`` checks this at start-up.
+    The index stream is one batch of ``2 * num_types`` indices after
+    another: a half B1 with one sample of each type, in type order, then a
+    half B2 laid out the same way, so that B1[k] and B2[k] are both of type
+    k. :class:`PairedTypeBatchSampler` cuts it into these batches (48 for
+    human chromosomes); a dataloader needs both::
+
+        sampler=dict(type='PairedTypeSampler'),
+        batch_sampler=dict(type='PairedTypeBatchSampler'),
+        batch_size=None,
 
     The B1 samples of a type follow one shuffled pass over that type's
     samples after another, so each crop is seen before any repeats and rare
@@ -118,3 +122,46 @@ class PairedTypeSampler(Sampler):
     def set_epoch(self, epoch: int) -> None:
         """Set the epoch (called by MMEngine's ``DistSamplerSeedHook``)."""
         self.epoch = epoch
+
+
+@DATA_SAMPLERS.register_module()
+class PairedTypeBatchSampler(Sampler):
+    """Batches B1 + B2 of a :class:`PairedTypeSampler`, whole.
+
+    The owner of the paired-batch contract: it yields the sampler's batches
+    of ``2 * num_types`` indices and refuses at start-up any other batch
+    size, so no batch can be cut across the pairs. MMEngine's
+    ``Runner.build_dataloader`` builds it with the dataloader's ``sampler``
+    and ``batch_size``; leave ``batch_size=None`` for the sampler's.
+
+    Args:
+        sampler (PairedTypeSampler): The paired index stream.
+        batch_size (int, optional): ``None`` or ``2 * num_types``.
+            Defaults to None.
+    """
+
+    def __init__(self,
+                 sampler: PairedTypeSampler,
+                 batch_size: Optional[int] = None):
+        if not isinstance(sampler, PairedTypeSampler):
+            raise TypeError(
+                'PairedTypeBatchSampler needs '
+                "train_dataloader.sampler=dict(type='PairedTypeSampler'), "
+                f'got {type(sampler).__name__}.')
+        if batch_size is not None and batch_size != sampler.batch_size:
+            raise ValueError(
+                f'train_dataloader.batch_size is {batch_size}, but '
+                'PairedTypeBatchSampler yields batches of '
+                f'{sampler.batch_size} (B1 + B2 of {sampler.batch_size // 2}'
+                ' types): set train_dataloader.batch_size=None (or '
+                f'{sampler.batch_size}).')
+        self.sampler = sampler
+        self.batch_size = sampler.batch_size
+
+    def __iter__(self) -> Iterator[List[int]]:
+        indices = list(self.sampler)
+        for start in range(0, len(indices), self.batch_size):
+            yield indices[start:start + self.batch_size]
+
+    def __len__(self) -> int:
+        return self.sampler.steps_per_epoch

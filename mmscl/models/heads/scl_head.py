@@ -14,17 +14,29 @@ class SCLHead(ClsHead):
     """Supervised contrastive learning head for chromosome classification.
 
     Backbone features are projected to an embedding (``embed_dim``, 1024 in
-    the paper) from which a classifier predicts the type. In training the
-    batch is read as two halves B1 and B2 (as ``PairedTypeSampler`` lays it
-    out: B1[k] and B2[k] of the same type); the L2-normalised embeddings of
-    both feed the contrastive loss with a learnable temperature, and the
-    predictions of both the classification loss:
+    the paper) from which a classifier predicts the type.
 
-    ``L = L_con(E1, E2, t) + L_cls(P1) + L_cls(P2)``
+    With a contrastive loss, a training batch must be B1 + B2 as
+    :class:`PairedTypeBatchSampler` yields it: two halves holding the same
+    types in the same order (any other batch is refused). The head splits
+    it into (2, n): the L2-normalised embeddings of both halves feed the
+    contrastive loss with the learnable logit scale ``t``, the predictions
+    of both the classification loss (eq. 4, 5):
 
-    Loss weights (the paper's lambda1, lambda2) are the ``loss_weight`` of
-    each loss config. The similarity and loss math runs in float32, also
-    under AMP.
+    ``L = lambda1 L_con(E1, E2, t) + lambda2 (FL(P1) + FL(P2))``
+
+    Without one (``contrastive_loss=None``, the baselines of the paper's
+    Table 1) any batch goes and the loss is ``ClsHead``'s, the mean over
+    the whole batch. (Until 2026-12 the baseline too summed the means of
+    the two halves, twice this; with Adam that barely changes training.)
+
+    lambda1 and lambda2 are the ``loss_weight`` of each loss config. ``t``
+    is ``1 / temperature``: it starts at ``1 / init_temperature`` (1 / 0.07,
+    as CLIP), is logged as ``logit_scale`` and is learnt through its log.
+    The log is clamped in place before each training forward, i.e. after
+    the optimiser step, as CLIP does: the gradient is never cut, so ``t``
+    can come back down from the clamp. The similarity and loss math runs in
+    float32, also under AMP.
 
     Args:
         num_classes (int): Number of types. 24 for human chromosomes.
@@ -37,9 +49,9 @@ class SCLHead(ClsHead):
             ``dict(type='SoftmaxFocalLoss', gamma=2.0)``.
         contrastive_loss (dict, optional): Contrastive loss. Defaults to
             ``dict(type='PairedContrastiveLoss')``. ``None`` trains the same
-            head without SCL (the baselines of the paper's Table 1).
-        init_temperature (float): Initial temperature; the learnable logit
-            scale ``t`` starts at its inverse (1 / 0.07, as CLIP).
+            head without SCL.
+        init_temperature (float): Initial temperature ``1 / t``. Defaults
+            to 0.07.
         max_logit_scale (float): Upper clamp of ``t``. Defaults to 100.
         init_cfg (dict, optional): Initialization config. Defaults to None.
     """
@@ -73,6 +85,11 @@ class SCLHead(ClsHead):
                 nn.Linear(hidden_channels, num_classes))
         self.contrastive_loss = None
         if contrastive_loss is not None:
+            if not 0 < 1 / init_temperature <= max_logit_scale:
+                raise ValueError(
+                    f'SCLHead: init_temperature={init_temperature} must be '
+                    f'positive and 1 / init_temperature at most '
+                    f'max_logit_scale={max_logit_scale}.')
             self.contrastive_loss = MODELS.build(contrastive_loss)
             # Unused (and so absent) without SCL, for DDP's sake.
             self.logit_scale = nn.Parameter(
@@ -93,41 +110,56 @@ class SCLHead(ClsHead):
         return self.classifier(self.pre_logits(feats))
 
     def get_logit_scale(self) -> torch.Tensor:
-        """The clamped logit scale ``t`` (the inverse temperature)."""
-        return self.logit_scale.exp().clamp(max=self.max_logit_scale)
+        """The logit scale ``t`` (the inverse temperature), its log clamped
+        in place at ``log(max_logit_scale)`` first."""
+        with torch.no_grad():
+            self.logit_scale.clamp_(max=math.log(self.max_logit_scale))
+        return self.logit_scale.exp()
+
+    @staticmethod
+    def paired_labels(data_samples: List[DataSample]) -> torch.Tensor:
+        """The types of the batch B1 + B2 as (2, n); refuses any other."""
+        labels = torch.cat([i.gt_label for i in data_samples])
+        half = labels.numel() // 2
+        if half == 0 or labels.numel() % 2 or \
+                not torch.equal(labels[:half], labels[half:]):
+            raise ValueError(
+                'SCLHead: the contrastive loss needs a batch B1 + B2 whose '
+                'halves hold the same types in the same order, got types '
+                f'{labels.tolist()}. Train with train_dataloader.'
+                "batch_sampler=dict(type='PairedTypeBatchSampler') (and "
+                "sampler=dict(type='PairedTypeSampler'), batch_size=None), "
+                'or set model.head.contrastive_loss=None.')
+        return labels.view(2, half)  # (2n, ) -> (2, n): B1, B2
 
     def loss(self, feats: Tuple[torch.Tensor], data_samples: List[DataSample],
              **kwargs) -> dict:
-        """Compute the contrastive and classification losses.
+        """Compute the classification and (with SCL) contrastive losses.
 
         Args:
             feats (tuple[Tensor]): Features of the backbone (and neck).
-            data_samples (List[DataSample]): Annotations of the batch, B1
-                then B2.
+            data_samples (List[DataSample]): Annotations of the batch; with
+                a contrastive loss B1 then B2.
 
         Returns:
             dict[str, Tensor]: ``loss_cls`` and, with a contrastive loss,
-            ``loss_con`` and the logged (not optimised) ``temperature``.
+            ``loss_con`` and the logged (not optimised) ``logit_scale``.
         """
-        labels = torch.cat([i.gt_label for i in data_samples])
-        if labels.numel() < 2:
-            raise ValueError('SCLHead needs at least 2 samples per batch '
-                             f'(got {labels.numel()}).')
         embeds = self.pre_logits(feats)
         cls_score = self.classifier(embeds)
-        # B1 and B2 are the halves; the last sample of an odd batch (from an
-        # ordinary sampler) only counts in the classification loss.
-        half = labels.numel() // 2
-        losses = dict()
         with torch.autocast(device_type=embeds.device.type, enabled=False):
-            losses['loss_cls'] = (
-                self.loss_module(cls_score[:half].float(), labels[:half]) +
-                self.loss_module(cls_score[half:].float(), labels[half:]))
-            if self.contrastive_loss is not None:
-                normed = F.normalize(embeds.float(), dim=1)
-                logit_scale = self.get_logit_scale()
-                losses['loss_con'] = self.contrastive_loss(
-                    normed[:half], normed[half:2 * half], labels[:half],
-                    labels[half:2 * half], logit_scale)
-                losses['temperature'] = logit_scale.detach()
-        return losses
+            if self.contrastive_loss is None:
+                losses = self._get_loss(cls_score.float(), data_samples,
+                                        **kwargs)
+                return dict(loss_cls=losses.pop('loss'), **losses)
+            labels = self.paired_labels(data_samples)
+            n = labels.size(1)
+            # (2n, C) -> (2, n, C) and (2n, D) -> (2, n, D): B1, B2.
+            scores = cls_score.float().view(2, n, -1)
+            normed = F.normalize(embeds.float(), dim=1).view(2, n, -1)
+            logit_scale = self.get_logit_scale()
+            return dict(
+                loss_cls=self.loss_module(scores[0], labels[0]) +
+                self.loss_module(scores[1], labels[1]),
+                loss_con=self.contrastive_loss(normed, labels, logit_scale),
+                logit_scale=logit_scale.detach())

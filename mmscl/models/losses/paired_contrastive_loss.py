@@ -1,4 +1,4 @@
-from typing import Tuple
+from typing import Optional, Tuple
 
 import torch
 import torch.nn as nn
@@ -6,108 +6,125 @@ from mmengine.dist import all_gather, get_world_size
 from torch.distributed.nn.functional import all_gather as all_gather_with_grad
 
 from mmpretrain.registry import MODELS
+from .focal_loss import softmax_focal_loss
 
 
 def gather_across_ranks(embeds: torch.Tensor,
                         labels: torch.Tensor) -> Tuple[torch.Tensor, ...]:
-    """Concatenate the embeddings (keeping the gradient of every rank's part)
-    and the labels of all ranks, in rank order."""
-    all_embeds = torch.cat(all_gather_with_grad(embeds), dim=0)
-    all_labels = torch.cat(all_gather(labels), dim=0)
+    """The paired embeddings and labels of all ranks, in rank order.
+
+    Args:
+        embeds (torch.Tensor): This rank's B1, B2 embeddings, (2, n, D).
+        labels (torch.Tensor): Their types, (2, n).
+
+    Returns:
+        tuple[torch.Tensor]: Embeddings (2, m, D) and types (2, m) with
+        ``m = n * world_size``; the gradient reaches every rank's part.
+    """
+    all_embeds = torch.cat(all_gather_with_grad(embeds.contiguous()), dim=1)
+    all_labels = torch.cat(all_gather(labels.contiguous()), dim=1)
     return all_embeds, all_labels
+
+
+def rows_focal_loss(queries: torch.Tensor, query_labels: torch.Tensor,
+                    keys: torch.Tensor, key_labels: torch.Tensor,
+                    logit_scale: torch.Tensor, gamma: float) -> torch.Tensor:
+    """Focal loss along the rows of ``t * queries @ keys^T``.
+
+    The target of a row is its same-type keys, sharing the mass evenly; the
+    mean runs over the rows that have at least one.
+    """
+    logits = logit_scale * queries @ keys.t()  # (n, m)
+    positives = (query_labels[:, None] == key_labels[None, :]).float()
+    num_positives = positives.sum(dim=1)
+    has_target = num_positives > 0
+    target = positives[has_target] / num_positives[has_target, None]
+    loss = softmax_focal_loss(logits[has_target], target, gamma)
+    return loss.sum() / has_target.sum().clamp(min=1)
 
 
 @MODELS.register_module()
 class PairedContrastiveLoss(nn.Module):
-    """Supervised contrastive loss over two paired batches (SCL, eq. 3).
+    """Supervised contrastive loss over two paired batches (SCL, Algorithm 1).
 
-    With L2-normalised embeddings ``E1``, ``E2`` of batches B1, B2 and the
-    logit scale ``t``, the similarity matrices ``S11 = t E1 E1^T``,
-    ``S12 = t E1 E2^T`` and ``S22 = t E2 E2^T`` are each scored by the
-    classification loss along their rows and along their columns
-    (Algorithm 1):
+    With the L2-normalised embeddings ``E1``, ``E2`` of the batches B1, B2
+    and the logit scale ``t`` (the inverse temperature), Algorithm 1 scores
+    ``S11 = t E1 E1^T``, ``S12 = t E1 E2^T`` and ``S22 = t E2 E2^T`` with the
+    focal loss along their rows and along their columns:
 
-    ``L_con = sum_{S in (S11, S12, S22)} L(S, Y) + L(S^T, Y^T)``
+    ``L_con = sum_{S in (S11, S12, S22)} FL_row(S) + FL_col(S)``
 
-    The target of row ``i`` is the set of columns of the same type, shared
-    evenly. When the batches are paired by type (B1[k], B2[k] both of type
-    k, all types distinct) the target is the diagonal, as in the paper;
-    otherwise every same-type pair is a positive, and a row without any
-    (its type absent from the other batch) is left out.
+    S21 is left out, as in the authors' code (its rows and columns are the
+    columns and rows of S12). The columns of ``S_ij`` are scored as the rows
+    of ``E_j`` against ``E_i``, which is how each rank scores its own rows
+    when the keys are gathered across ranks (as CLIP's loss does).
+
+    The target of a row is the columns of the same type, shared evenly. For
+    batches paired by type (B1[k], B2[k] both of type k, all types distinct)
+    that is the diagonal, as in the paper; a row without any (its type
+    absent from the keys) is left out.
 
     Args:
-        loss (dict): Loss applied to every row of logits. Defaults to the
-            paper's ``SoftmaxFocalLoss`` with gamma 2.
-        loss_weight (float): Weight of the contrastive loss (the paper's
-            lambda1). Defaults to 1.0.
+        gamma (float): Focusing parameter of the focal loss; 0 gives
+            cross-entropy. Defaults to 2.0.
+        loss_weight (float): The paper's lambda1. Defaults to 1.0.
+        warmup_loss_weight (float, optional): lambda1 while ``CEWarmupHook``
+            trains with cross-entropy; ``None``: ``loss_weight``. Defaults
+            to None.
         gather_distributed (bool): Compare local embeddings with those of
             all ranks (same-type pairs across ranks are positives).
             Defaults to False.
     """
 
     def __init__(self,
-                 loss: dict = dict(type='SoftmaxFocalLoss', gamma=2.0),
+                 gamma: float = 2.0,
                  loss_weight: float = 1.0,
+                 warmup_loss_weight: Optional[float] = None,
                  gather_distributed: bool = False):
         super().__init__()
-        self.loss_module = MODELS.build(loss)
+        if gamma < 0:
+            raise ValueError(
+                f'PairedContrastiveLoss: gamma must be >= 0, got {gamma}.')
+        self.gamma = gamma
         self.loss_weight = loss_weight
+        self.warmup_loss_weight = (loss_weight if warmup_loss_weight is None
+                                   else warmup_loss_weight)
         self.gather_distributed = gather_distributed
-        # Weight of the rows of block S_ij: the columns of S11 and S22 are
-        # their rows again (symmetric), those of S12 the rows of S21.
-        self.register_buffer(
-            'block_weights', torch.tensor([[2., 1.], [1., 2.]]),
-            persistent=False)
+        # Switched off by ``CEWarmupHook`` during its cross-entropy warm-up.
+        self.focal_enabled = True
 
-    def forward(self, embeds1: torch.Tensor, embeds2: torch.Tensor,
-                labels1: torch.Tensor, labels2: torch.Tensor,
+    def forward(self, embeds: torch.Tensor, labels: torch.Tensor,
                 logit_scale: torch.Tensor) -> torch.Tensor:
         """Compute the loss.
 
         Args:
-            embeds1 (torch.Tensor): L2-normalised embeddings of B1, (n, D).
-            embeds2 (torch.Tensor): L2-normalised embeddings of B2, (n, D).
-            labels1 (torch.Tensor): Types of B1, (n, ).
-            labels2 (torch.Tensor): Types of B2, (n, ).
+            embeds (torch.Tensor): L2-normalised embeddings of B1 and B2,
+                (2, n, D).
+            labels (torch.Tensor): Their types, (2, n).
             logit_scale (torch.Tensor): The scale ``t`` (a scalar).
 
         Returns:
-            torch.Tensor: The contrastive loss.
+            torch.Tensor: The weighted contrastive loss.
         """
-        if embeds1.shape != embeds2.shape:
-            raise ValueError('B1 and B2 must be of the same size, got '
-                             f'{tuple(embeds1.shape)} and '
-                             f'{tuple(embeds2.shape)}.')
-        n = len(embeds1)
-        queries = torch.cat([embeds1, embeds2])  # (2n, D)
-        query_labels = torch.cat([labels1, labels2])
+        if embeds.dim() != 3 or len(embeds) != 2 or \
+                labels.shape != embeds.shape[:2]:
+            raise ValueError(
+                'PairedContrastiveLoss expects embeddings (2, n, D) of B1 and '
+                f'B2 and labels (2, n), got {tuple(embeds.shape)} and '
+                f'{tuple(labels.shape)}.')
         if self.gather_distributed and get_world_size() > 1:
-            all1, all_labels1 = gather_across_ranks(embeds1, labels1)
-            all2, all_labels2 = gather_across_ranks(embeds2, labels2)
-            keys = torch.cat([all1, all2])  # (2m, D), m = n * world size
-            key_labels = torch.cat([all_labels1, all_labels2])
+            keys, key_labels = gather_across_ranks(embeds, labels)
         else:
-            keys, key_labels = queries, query_labels
-        m = len(keys) // 2
+            keys, key_labels = embeds, labels
+        gamma = self.gamma if self.focal_enabled else 0.
 
-        def blocks(matrix):
-            # (2n, 2m) -> (2, n, 2, m), [i, :, j] being block S_ij (a view:
-            # the rows of the blocks stay contiguous, nothing is copied).
-            return matrix.view(2, n, 2, m)
+        def rows(i, j):  # the rows of S_ij
+            return rows_focal_loss(embeds[i], labels[i], keys[j],
+                                   key_labels[j], logit_scale, gamma)
 
-        logits = blocks(queries @ keys.t() * logit_scale)
-        positives = blocks(
-            (query_labels[:, None] == key_labels[None, :]).float())
-        num_positives = positives.sum(dim=-1, keepdim=True)
-        target = positives / num_positives.clamp(min=1)
-        has_target = (num_positives[..., 0] > 0).float()  # (2, n, 2)
-        # Each block contributes the mean over its rows that have a target.
-        row_weights = has_target * (
-            self.block_weights[:, None] /
-            has_target.sum(dim=1, keepdim=True).clamp(min=1))
-        loss = self.loss_module(
-            logits.reshape(4 * n, m),
-            target.reshape(4 * n, m),
-            weight=row_weights.reshape(4 * n),
-            reduction_override='sum')
-        return self.loss_weight * loss
+        # Rows and columns of S11, S12 and S22 (indices 0, 1 for B1, B2).
+        loss = sum(rows(i, j) + rows(j, i) for i, j in ((0, 0), (0, 1),
+                                                        (1, 1)))
+        weight = self.loss_weight if self.focal_enabled \
+            else self.warmup_loss_weight
+        return weight * loss
