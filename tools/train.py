@@ -76,6 +76,15 @@ def merge_args(cfg, args):
 
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
+    if cfg.get('auto_scale_lr', {}).get('enable') and \
+            cfg.train_dataloader.get('batch_size') is None:
+        # MMEngine scales by the config's batch size, which a
+        # PairedTypeBatchSampler leaves to its sampler (2 x the types).
+        raise ValueError(
+            '--auto-scale-lr needs train_dataloader.batch_size, which is '
+            'None (PairedTypeBatchSampler takes 2 x the number of types): '
+            'give it, e.g. --cfg-options train_dataloader.batch_size=48; '
+            'the batch sampler checks it.')
     return cfg
 
 
