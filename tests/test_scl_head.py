@@ -101,6 +101,8 @@ def test_bad_settings():
         identity_head(4, init_temperature=0.001, max_logit_scale=100.)
     with pytest.raises(ValueError, match='init_temperature'):
         identity_head(4, init_temperature=-0.07)
+    with pytest.raises(ValueError, match='init_temperature'):
+        identity_head(4, init_temperature=0.)
 
 
 @pytest.mark.parametrize('warmup', [True, False])

@@ -85,7 +85,8 @@ class SCLHead(ClsHead):
                 nn.Linear(hidden_channels, num_classes))
         self.contrastive_loss = None
         if contrastive_loss is not None:
-            if not 0 < 1 / init_temperature <= max_logit_scale:
+            if init_temperature <= 0 or \
+                    1 / init_temperature > max_logit_scale:
                 raise ValueError(
                     f'SCLHead: init_temperature={init_temperature} must be '
                     f'positive and 1 / init_temperature at most '
