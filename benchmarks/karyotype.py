@@ -75,6 +75,10 @@ def parse_args(argv=None):
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction,
         help='override settings of every run config, e.g. the test data_root')
+    parser.add_argument(
+        '--test-set', default='internal',
+        help='use the config of RUN/test_<TEST_SET>/ when there is one '
+        '(real_data.py: internal = gband612, external = qband119)')
     parser.add_argument('--seed', type=int, default=0,
                         help='seed of the abnormal cells (default: 0)')
     parser.add_argument('--batch-size', type=int, default=64)
@@ -85,11 +89,13 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def run_files(run_dir):
+def run_files(run_dir, test_set='internal'):
     """The config and checkpoint of a run folder: the config as tested
-    (``test_internal/*.py``) if there is one, else as trained; the
-    checkpoint ``last_checkpoint`` names, else the newest ``*.pth``."""
-    configs = (sorted(glob.glob(osp.join(run_dir, 'test_internal', '*.py')))
+    (``test_<test_set>/*.py``, as ``real_data.py`` leaves it) if there is
+    one, else as trained; the checkpoint ``last_checkpoint`` names, else
+    the newest ``*.pth``."""
+    configs = (sorted(glob.glob(osp.join(run_dir, f'test_{test_set}',
+                                         '*.py')))
                or sorted(glob.glob(osp.join(run_dir, '*.py'))))
     if not configs:
         raise FileNotFoundError(f'No config (*.py) in {run_dir}.')
@@ -239,7 +245,7 @@ def main(argv=None):
     args = parse_args(argv)
     results = []
     for run_dir in args.runs:
-        config, checkpoint = run_files(run_dir)
+        config, checkpoint = run_files(run_dir, args.test_set)
         cfg = Config.fromfile(config)
         if args.cfg_options:
             cfg.merge_from_dict(args.cfg_options)

@@ -107,7 +107,10 @@ def test_trisomy_flagged_and_kept_as_extra():
     assert result.labels.tolist() == labels.tolist()
     assert result.extra.sum() == 1 and labels[result.extra][0] == T21
     assert result.gains == {T21: 3}
-    assert result.flags == ['possible trisomy 21']
+    assert result.flags == [
+        'possible trisomy 21', '1 crop(s) beyond the slots (kept at their '
+        'prediction)'
+    ]
     # Not confident enough: the same cell at top scores of 0.8.
     assert assign_cell(confident_scores(labels, top=0.8)).gains == {}
     assert assign_cell(confident_scores(labels, top=0.8),

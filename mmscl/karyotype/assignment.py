@@ -113,6 +113,9 @@ class CellAssignment:
         for index, empty in sorted(self.losses.items()):
             name = CHROMOSOME_CATEGORIES[index]
             flags.append(f'missing {name} x{empty} (loss or lost crop)')
+        if self.extra.any():
+            flags.append(f'{int(self.extra.sum())} crop(s) beyond the slots '
+                         '(kept at their prediction)')
         return flags
 
 
