@@ -70,7 +70,8 @@ def parse_args(argv=None):
         epilog='\n'.join(__doc__.splitlines()[2:]))
     parser.add_argument('runs', nargs='+', help='run folders')
     parser.add_argument(
-        '--confidence', type=float, nargs='+', default=[0.5, 0.9, 0.99],
+        '--confidence', type=float, nargs='+',
+        default=[0.7, 0.8, 0.9, 0.95],
         help='confidence thresholds of the gain flag to measure')
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction,
