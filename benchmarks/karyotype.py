@@ -20,8 +20,15 @@ Runs are grouped into methods by folder name without its ``_seed<k>``;
 the markdown table gives mean +- std over the runs (seeds) of each method.
 
 Examples:
+    # The runs of benchmarks/real_data.py (each tested, so the test config
+    # with its data paths is in RUN/test_internal/), gband612 then qband119
     python benchmarks/karyotype.py work_dirs/real_data/*_seed* \\
-        --cfg-options test_dataloader.dataset.data_root=/dev/shm/mmscl_data/gband612
+        --out work_dirs/real_data/karyotype_internal
+    python benchmarks/karyotype.py work_dirs/real_data/*_seed* \\
+        --test-set external --out work_dirs/real_data/karyotype_external
+    # Another data folder than the config's
+    python benchmarks/karyotype.py RUN --cfg-options \\
+        test_dataloader.dataset.data_root=/data/gband612
 """
 import argparse
 import csv
