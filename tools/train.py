@@ -12,6 +12,7 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 import mmscl  # noqa: F401  (registers mmscl's modules, safe checkpoints)
+from mmscl.utils import find_resumable_checkpoint
 
 
 def parse_args():
@@ -21,7 +22,7 @@ def parse_args():
     parser.add_argument(
         '--resume', nargs='?', const='auto', default=None,
         help='resume from this checkpoint, or, without a value, from the '
-        'latest checkpoint in the work dir')
+        'latest intact checkpoint in the work dir')
     parser.add_argument('--amp', action='store_true',
                         help='automatic mixed precision training')
     parser.add_argument('--no-validate', action='store_true',
@@ -58,7 +59,8 @@ def merge_args(cfg, args):
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
     if args.resume == 'auto':
-        cfg.resume, cfg.load_from = True, None
+        cfg.resume = True
+        cfg.load_from = find_resumable_checkpoint(cfg.work_dir)
     elif args.resume is not None:
         cfg.resume, cfg.load_from = True, args.resume
     if args.auto_scale_lr:

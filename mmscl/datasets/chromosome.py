@@ -327,15 +327,8 @@ class ChromosomeDataset(BaseDataset):
             del info['label']
             data_list.append(info)
 
-        if not data_list:
-            reasons = self._skip_notes + [
-                f'{len(v)} x {k}' for k, v in problems.items()
-            ]
-            raise ValueError(
-                f'ChromosomeDataset({source}): no entries to '
-                f'{"test" if self.test_mode else "train"} on' +
-                (f' ({"; ".join(reasons)})' if reasons else
-                 ' (the annotation lists no crops)') + '.')
+        if not data_list and not problems:
+            self._raise_empty(source, problems)
         counts = Counter(info['gt_label'] for info in data_list)
         empty = [c for i, c in enumerate(self.CLASSES) if not counts[i]]
         logger = MMLogger.get_current_instance()
@@ -356,4 +349,17 @@ class ChromosomeDataset(BaseDataset):
                     'entries out.')
             logger.warning(f'ChromosomeDataset({source}): left out '
                            f'{len(bad)} of {len(entries)} entries: {report}.')
+        if not data_list:
+            self._raise_empty(source, problems)
         return data_list
+
+    def _raise_empty(self, source: str, problems: Dict[str, list]) -> None:
+        """Refuse a dataset without entries, saying why it has none."""
+        reasons = self._skip_notes + [
+            f'{len(v)} x {k}' for k, v in problems.items()
+        ]
+        raise ValueError(
+            f'ChromosomeDataset({source}): no entries to '
+            f'{"test" if self.test_mode else "train"} on' +
+            (f' ({"; ".join(reasons)})'
+             if reasons else ' (the annotation lists no crops)') + '.')

@@ -7,7 +7,7 @@ the pipeline first loads it, possibly hours into training.
 """
 import os
 from concurrent.futures import ProcessPoolExecutor
-from typing import Callable, List, Optional, Sequence, Tuple
+from typing import Callable, Iterable, List, Optional, Sequence, Tuple
 
 from tqdm import tqdm
 
@@ -27,6 +27,19 @@ def is_hidden(name: str) -> bool:
 def list_visible(folder: str) -> List[str]:
     """The names in ``folder`` that are not hidden, sorted."""
     return sorted(name for name in os.listdir(folder) if not is_hidden(name))
+
+
+def _with_progress(iterable: Iterable, total: int,
+                   progress: bool) -> Iterable:
+    """``iterable``, with a progress bar when asked for and worth it.
+
+    No tqdm object otherwise: even a disabled one starts tqdm's monitor
+    thread, and a thread in the parent can deadlock processes forked later
+    (e.g. a multiprocessing pool).
+    """
+    if not progress or total < _PROGRESS_MIN_IMAGES:
+        return iterable
+    return tqdm(iterable, total=total, desc='Checking images', unit='image')
 
 
 class _DecodeError:
@@ -66,17 +79,16 @@ def find_unreadable_images(
         file that cannot be loaded.
     """
     decode_error = _DecodeError(load or LoadChromosomeImage().load)
-    bar = dict(
-        total=len(paths),
-        desc='Checking images',
-        unit='image',
-        disable=not progress or len(paths) < _PROGRESS_MIN_IMAGES)
     if workers > 1 and len(paths) > 1:
         chunksize = max(1, len(paths) // (workers * 8))
         with ProcessPoolExecutor(workers) as executor:
             errors = list(
-                tqdm(executor.map(decode_error, paths, chunksize=chunksize),
-                     **bar))
+                _with_progress(
+                    executor.map(decode_error, paths, chunksize=chunksize),
+                    len(paths), progress))
     else:
-        errors = [decode_error(path) for path in tqdm(paths, **bar)]
+        errors = [
+            decode_error(path)
+            for path in _with_progress(paths, len(paths), progress)
+        ]
     return [(index, error) for index, error in enumerate(errors) if error]

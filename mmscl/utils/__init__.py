@@ -1,4 +1,8 @@
+from .resume import find_resumable_checkpoint, is_intact_checkpoint
 from .safe_checkpoint import (checkpoint_safe_globals,
                               register_checkpoint_safe_globals)
 
-__all__ = ['checkpoint_safe_globals', 'register_checkpoint_safe_globals']
+__all__ = [
+    'checkpoint_safe_globals', 'find_resumable_checkpoint',
+    'is_intact_checkpoint', 'register_checkpoint_safe_globals'
+]
