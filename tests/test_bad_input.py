@@ -18,12 +18,14 @@ from mmengine.logging import MMLogger
 from PIL import Image, TiffImagePlugin
 
 from conftest import REPO_ROOT
-from mmscl.datasets import ChromosomeDataset, LoadChromosomeImage
+from mmscl.datasets import (ChromosomeDataset, LoadChromosomeImage,
+                            SyntheticChromosomeDataset)
 from mmscl.datasets.annotation import (read_annotation_csv,
                                        replace_annotation_files,
                                        write_annotation_csv)
 from mmscl.datasets.synthetic import generate_synthetic_dataset
 from mmscl.datasets.transforms import loading
+from mmscl.evaluation.work_dirs import read_metrics_file
 from mmscl.utils import find_resumable_checkpoint
 from test_converters import load_converter
 
@@ -127,6 +129,18 @@ def test_converter_overwrite_leaves_no_stale_split(tmp_path, capsys):
     assert sorted(os.listdir(out)) == ['all.csv']
 
 
+def test_converter_overwrite_of_all_with_splits(tmp_path):
+    root = tmp_path / 'src'
+    for folder in range(24):
+        for index in range(10):
+            write_crop(root / str(folder) / f'{folder}_{index}.png')
+    out = tmp_path / 'out'
+    write_text(out / 'all.csv', HEADER)
+    load_converter('chrmnet').main(
+        [str(root), str(out), '--overwrite', '--workers', '1'])
+    assert sorted(os.listdir(out)) == ['test.csv', 'train.csv', 'val.csv']
+
+
 def test_failed_write_keeps_the_old_set(tmp_path):
     write_text(tmp_path / 'train.csv', HEADER + 'old.png,1\n')
 
@@ -149,6 +163,14 @@ def test_generator_refuses_to_overwrite(tmp_path):
     with pytest.raises(FileExistsError, match=r'test\.json'):
         generate_synthetic_dataset(str(tmp_path), 1, progress=False)
     assert sorted(os.listdir(tmp_path)) == ['test.json']
+
+
+def test_generator_meta_json_cut_short(tmp_path):
+    write_text(tmp_path / 'meta.json', '{"seed": 0, "num_')
+    with pytest.raises(ValueError, match=r'meta\.json, line 1 column 13: not '
+                       r'valid JSON .*delete'):
+        SyntheticChromosomeDataset(
+            data_root=str(tmp_path), num_cells=1, test_mode=True)
 
 
 # -- Annotation files: errors name the file and the row (item 4) ------------
@@ -234,6 +256,13 @@ def test_json_label_out_of_range(crops):
     with pytest.raises(ValueError, match=r"unknown label.*b\.png: 25 "
                        r'\(JSON label, expected 1..24\)'):
         dataset(crops, 'ann.json')
+
+
+def test_metrics_json_cut_short(tmp_path):
+    write_text(tmp_path / 'metrics.json', '{"chromosome/accuracy": 9')
+    with pytest.raises(ValueError, match=r'metrics\.json, line 1 column 26: '
+                       'not valid JSON.*cut short'):
+        read_metrics_file(str(tmp_path / 'metrics.json'))
 
 
 # -- Silent drops and inclusions (item 5) -----------------------------------

@@ -58,7 +58,13 @@ class SyntheticChromosomeDataset(ChromosomeDataset):
         meta_path = osp.join(data_root, 'meta.json')
         if osp.isfile(meta_path):
             with open(meta_path, encoding='utf-8') as f:
-                meta = json.load(f)
+                try:
+                    meta = json.load(f)
+                except json.JSONDecodeError as e:
+                    raise ValueError(
+                        f'{meta_path}, line {e.lineno} column {e.colno}: '
+                        f'not valid JSON ({e.msg}): delete {data_root} to '
+                        'generate the dataset again.') from None
             found = {key: meta.get(key) for key in wanted}
             # Compared as JSON, as meta.json stores them (tuples -> lists).
             if found != json.loads(json.dumps(wanted)):

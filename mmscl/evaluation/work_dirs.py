@@ -64,7 +64,13 @@ def read_metrics_file(
         metric had ``per_type``), in percent.
     """
     with open(path) as f:
-        found = json.load(f)
+        try:
+            found = json.load(f)
+        except json.JSONDecodeError as e:
+            raise ValueError(
+                f'{path}, line {e.lineno} column {e.colno}: not valid JSON '
+                f'({e.msg}); was the test cut short? Run tools/test.py '
+                'again.') from None
     missing = [
         f'{prefix}/{key}' for key in METRIC_LABELS
         if f'{prefix}/{key}' not in found
