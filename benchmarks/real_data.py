@@ -39,6 +39,7 @@ import sys
 import time
 from collections import defaultdict
 
+import cv2
 import numpy as np
 import torch
 from mmengine.config import Config, DictAction
@@ -47,6 +48,8 @@ import mmscl  # noqa: F401  (imported once here, forked by every run)
 from mmscl.datasets.annotation import (read_annotation_csv,
                                        write_annotation_csv)
 from mmscl.datasets.categories import CHROMOSOME_CATEGORIES
+from mmscl.datasets.transforms import imread_grayscale
+from mmscl.evaluation import METRIC_LABELS, read_test_metrics
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 TOOLS = osp.join(REPO_ROOT, 'tools')
@@ -60,9 +63,9 @@ DATASETS = {
 }
 METHODS = ('baseline', 'scl')
 METHOD_NAMES = {'baseline': 'Baseline', 'scl': 'SCL'}
-TEST_SETS = ('internal', 'external')
-METRICS = ('accuracy', 'recall', 'auc')
-METRIC_NAMES = {'accuracy': 'Accuracy', 'recall': 'Recall', 'auc': 'AUC'}
+# Accuracy / Recall / AUC are reported for these; the rescaled copies of the
+# internal test set (another lab's pixel scale) get accuracy only.
+MAIN_TEST_SETS = ('internal', 'external')
 
 
 def parse_args(argv=None):
@@ -100,6 +103,14 @@ def parse_args(argv=None):
         type=int,
         help="side of the model input: the scale of every Letterbox, the "
         "canvases stay (default: the configs')")
+    parser.add_argument(
+        '--rescaled',
+        type=float,
+        nargs='*',
+        default=[0.7, 1.7],
+        help='also test on copies of the internal test set whose crops are '
+        'resized by these factors, as crops of labs that image at another '
+        'pixel scale (default: 0.7 1.7; none: no such tests)')
     parser.add_argument(
         '--subset',
         type=int,
@@ -297,6 +308,36 @@ def prepare_data(args):
     return roots
 
 
+def rescaled_name(factor):
+    return f'internal_x{factor:g}'
+
+
+def write_rescaled_copy(root, csv_file, factor, dst_root):
+    """Resize every crop of ``csv_file`` (paths relative to ``root``) by
+    ``factor`` into PNGs under ``dst_root``, with the same CSV (cells kept),
+    unless there already.
+
+    Returns:
+        str: The CSV of the copy.
+    """
+    dst_csv = osp.join(dst_root, osp.basename(csv_file))
+    if osp.isfile(dst_csv):
+        return dst_csv
+    rows = []
+    interpolation = cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC
+    for row in read_annotation_csv(csv_file):
+        img = imread_grayscale(osp.join(root, row['img_path']))
+        size = (max(1, round(img.shape[1] * factor)),
+                max(1, round(img.shape[0] * factor)))
+        path = osp.splitext(row['img_path'])[0] + '.png'
+        os.makedirs(osp.dirname(osp.join(dst_root, path)), exist_ok=True)
+        cv2.imwrite(osp.join(dst_root, path),
+                    cv2.resize(img, size, interpolation=interpolation))
+        rows.append(dict(row, img_path=path))
+    write_annotation_csv(dst_csv, rows)
+    return dst_csv
+
+
 def write_subset(src_csv, dst_csv, per_type):
     """Write the first ``per_type`` crops of each type of a CSV."""
     taken = defaultdict(int)
@@ -381,6 +422,14 @@ class Benchmark:
             self.external_configs[method] = external
         self.roots = roots
         self.ann_files = self._ann_files()
+        self.test_sets = list(MAIN_TEST_SETS)
+        for factor in args.rescaled:
+            name = rescaled_name(factor)
+            self.roots[name] = osp.join(args.work_dir, 'data', name)
+            self.ann_files[name] = write_rescaled_copy(
+                self.roots['gband612'], self.ann_files['internal'], factor,
+                self.roots[name])
+            self.test_sets.append(name)
         self.results = defaultdict(dict)  # (method, seed) -> results
         self.settings = self._settings()
 
@@ -430,15 +479,17 @@ class Benchmark:
         return [
             self.configs[method], '--work-dir', work_dir, '--no-validate',
             '--cfg-options', *format_options(options),
-            *self._common_options(cfg, ['train_dataloader'])
+            # The test loader too, so that the config dumped into the work
+            # dir tests as the run did (--no-validate drops the val loader).
+            *self._common_options(cfg, ['train_dataloader', 'test_dataloader'])
         ]
 
     def test_argv(self, method, test_set, checkpoint, work_dir):
-        config = (self.configs[method] if test_set == 'internal' else
-                  self.external_configs[method])
+        config = (self.external_configs[method] if test_set == 'external'
+                  else self.configs[method])
         cfg = Config.fromfile(config)
-        root = self.roots['gband612' if test_set == 'internal' else
-                          'qband119']
+        root = self.roots.get(test_set) or self.roots[
+            'gband612' if test_set == 'internal' else 'qband119']
         workers = self.args.workers
         options = {
             'test_dataloader.dataset.data_root': root,
@@ -466,9 +517,15 @@ class Benchmark:
         return dict(
             backbone=name,
             input_size=letterbox['scale'],
-            canvas_size=letterbox['canvas_size'],
+            scale_setting=(
+                f"reference fraction {letterbox['reference_fraction']:g}, "
+                f"length reference per {cfg.train_dataloader.dataset.get('length_reference', 'cell')}"
+                if letterbox.get('reference_fraction') else
+                f"{letterbox['canvas_size']} px canvas"),
             max_iters=cfg.train_cfg.max_iters,
-            batch_size=cfg.train_dataloader.batch_size,
+            # SCL's batch sampler sets B1 + B2 of every type itself.
+            batch_size=(cfg.train_dataloader.batch_size
+                        or 2 * len(CHROMOSOME_CATEGORIES)),
             lr=cfg.optim_wrapper.optimizer.lr,
             optimizer=cfg.optim_wrapper.optimizer.type,
             seeds=list(range(self.args.seeds)),
@@ -537,7 +594,7 @@ class Benchmark:
         print(f'[{now()}] trained {method} seed {seed} in '
               f'{train_run.seconds:.0f} s; testing', flush=True)
         runs = {}
-        for test_set in TEST_SETS:
+        for test_set in self.test_sets:
             test_dir = osp.join(work_dir, f'test_{test_set}')
             runs[test_set] = ToolRun(
                 osp.join(TOOLS, 'test.py'),
@@ -548,7 +605,7 @@ class Benchmark:
 
     def _collect(self, method, seed, runs):
         for test_set, run in runs.items():
-            metrics = test_metrics(
+            metrics = read_test_metrics(
                 osp.join(self._run_dir(method, seed), f'test_{test_set}'))
             self.results[(method, seed)][test_set] = metrics
         internal = self.results[(method, seed)]['internal']['accuracy']
@@ -562,9 +619,9 @@ class Benchmark:
         done = {
             key: value
             for key, value in self.results.items()
-            if all(test_set in value for test_set in TEST_SETS)
+            if all(test_set in value for test_set in self.test_sets)
         }
-        table = format_report(done, self.settings)
+        table = format_report(done, self.settings, self.test_sets)
         with open(osp.join(self.args.out, 'real_data.md'), 'w') as f:
             f.write(table)
         runs = [
@@ -622,22 +679,6 @@ def step_times(work_dir):
                      4))
 
 
-def test_metrics(work_dir):
-    """The metrics tools/test.py logged (``chromosome/...``), as
-    {'accuracy': .., 'recall': .., 'auc': .., 'recall_1': .., ...}."""
-    paths = sorted(
-        p for p in glob.glob(osp.join(work_dir, '*', '*.json'))
-        if osp.basename(p) != 'scalars.json')
-    if not paths:
-        raise FileNotFoundError(f'No metrics of tools/test.py in {work_dir}')
-    with open(paths[-1]) as f:
-        metrics = json.load(f)
-    return {
-        key.split('/', 1)[1]: value
-        for key, value in metrics.items() if key.startswith('chromosome/')
-    }
-
-
 def mean_std(values):
     """'mean ± std' (sample std over seeds; no std for one value)."""
     values = np.asarray(values, dtype=float)
@@ -653,13 +694,15 @@ def signed_mean_std(values):
         f'{text} ± {values.std(ddof=1):.2f}')
 
 
-def format_report(results, settings):
+def format_report(results, settings, test_sets=MAIN_TEST_SETS):
     """The markdown report of the finished runs.
 
     Args:
         results (dict): (method, seed) -> {'internal': metrics,
             'external': metrics, 'train': times}.
         settings (dict): What was run (see ``Benchmark._settings``).
+        test_sets (Sequence[str]): The test sets: ``MAIN_TEST_SETS`` and
+            the rescaled copies of the internal one.
 
     Returns:
         str: The report.
@@ -670,8 +713,8 @@ def format_report(results, settings):
         f"- Train: gband612 train split; internal test: gband612 test "
         f"split (held-out cases); external test: qband119, all crops "
         f"(Q-band, inverted).",
-        f"- {s['backbone']}, {s['input_size']} px input ({s['canvas_size']} "
-        f"px canvas), {s['max_iters']} steps of {s['batch_size']}, "
+        f"- {s['backbone']}, {s['input_size']} px input ({s['scale_setting']}"
+        f"), {s['max_iters']} steps of {s['batch_size']}, "
         f"{s['optimizer']} lr {s['lr']:g}; configs "
         f"{', '.join(s['configs'].values())}"
         + (f"; options {' '.join(s['cfg_options'])}"
@@ -689,8 +732,8 @@ def format_report(results, settings):
                  f'({paired}).')
     lines += ['']
     header = ['Method'] + [
-        f'{test_set.capitalize()} {METRIC_NAMES[m]}'
-        for test_set in TEST_SETS for m in METRICS
+        f'{test_set.capitalize()} {METRIC_LABELS[m]}'
+        for test_set in MAIN_TEST_SETS for m in METRIC_LABELS
     ]
     lines += ['| ' + ' | '.join(header) + ' |',
               '|' + '---|' * len(header)]
@@ -704,7 +747,7 @@ def format_report(results, settings):
             continue
         cells = [
             mean_std(values(method, t, m, seeds[method]))
-            for t in TEST_SETS for m in METRICS
+            for t in MAIN_TEST_SETS for m in METRIC_LABELS
         ]
         lines.append(f'| {METHOD_NAMES[method]} | ' + ' | '.join(cells) +
                      ' |')
@@ -713,19 +756,45 @@ def format_report(results, settings):
             signed_mean_std(
                 np.subtract(values('scl', t, m, paired),
                             values('baseline', t, m, paired)))
-            for t in TEST_SETS for m in METRICS
+            for t in MAIN_TEST_SETS for m in METRIC_LABELS
         ]
         lines.append('| Δ SCL − baseline | ' + ' | '.join(cells) + ' |')
 
+    rescaled = [t for t in test_sets if t not in MAIN_TEST_SETS]
+    if rescaled:
+        lines += [
+            '', '### Internal test with its crops resized (another pixel '
+            'scale)', '',
+            '| Method | Internal Accuracy | ' + ' | '.join(
+                f'{t.replace("internal_", "Internal ")} Accuracy'
+                for t in rescaled) + ' |', '|---|---|' + '---|' * len(rescaled)
+        ]
+        for method in METHODS:
+            if seeds[method]:
+                cells = [
+                    mean_std(values(method, t, 'accuracy', seeds[method]))
+                    for t in ['internal', *rescaled]
+                ]
+                lines.append(f'| {METHOD_NAMES[method]} | ' +
+                             ' | '.join(cells) + ' |')
+        if paired:
+            cells = [
+                signed_mean_std(
+                    np.subtract(values('scl', t, 'accuracy', paired),
+                                values('baseline', t, 'accuracy', paired)))
+                for t in ['internal', *rescaled]
+            ]
+            lines.append('| Δ SCL − baseline | ' + ' | '.join(cells) + ' |')
+
     lines += ['', '### Recall per type (mean over seeds)', '',
               '| Type | ' + ' | '.join(
-                  f'{METHOD_NAMES[m]} {t}' for t in TEST_SETS
+                  f'{METHOD_NAMES[m]} {t}' for t in MAIN_TEST_SETS
                   for m in METHODS if seeds[m]) + ' |']
     lines.append('|---|' + '---|' * sum(
-        1 for t in TEST_SETS for m in METHODS if seeds[m]))
+        1 for t in MAIN_TEST_SETS for m in METHODS if seeds[m]))
     for name in CHROMOSOME_CATEGORIES:
         cells = []
-        for t in TEST_SETS:
+        for t in MAIN_TEST_SETS:
             for m in METHODS:
                 if seeds[m]:
                     recalls = [

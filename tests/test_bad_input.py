@@ -20,7 +20,7 @@ from PIL import Image, TiffImagePlugin
 from conftest import REPO_ROOT
 from mmscl.datasets import (ChromosomeDataset, LoadChromosomeImage,
                             SyntheticChromosomeDataset)
-from mmscl.datasets.annotation import (read_annotation_csv,
+from mmscl.datasets.annotation import (SPLIT_NAMES, read_annotation_csv,
                                        replace_annotation_files,
                                        write_annotation_csv)
 from mmscl.datasets.synthetic import generate_synthetic_dataset
@@ -122,7 +122,7 @@ def test_converter_refuses_to_overwrite(tmp_path):
 def test_converter_overwrite_leaves_no_stale_split(tmp_path, capsys):
     root = chrmnet_tree(tmp_path / 'src')
     out = tmp_path / 'out'
-    for name in ('train', 'val', 'test'):
+    for name in SPLIT_NAMES:
         write_text(out / f'{name}.csv', HEADER)
     load_converter('chrmnet').main(
         [str(root), str(out), '--all', '--overwrite', '--workers', '1'])
@@ -343,6 +343,7 @@ def test_without_start_up_check_the_late_error_is_unchanged(crops):
         crops,
         'ann.csv',
         check_images=False,
+        length_reference=None,  # measuring lengths decodes every image too
         pipeline=[LoadChromosomeImage()])
     with pytest.raises(OSError, match=r'Cannot decode image file .*bad\.png'):
         data[0]

@@ -10,7 +10,9 @@ from mmscl.datasets.annotation import write_annotation_csv
 
 
 def write_image(path):
-    cv2.imwrite(str(path), np.full((8, 4), 255, np.uint8))
+    img = np.full((8, 4), 255, np.uint8)
+    img[2:6, 1:3] = 40  # a chromosome, for the length measurement
+    cv2.imwrite(str(path), img)
 
 
 @pytest.fixture

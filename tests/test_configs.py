@@ -185,7 +185,9 @@ def test_chrmnet_config_only_changes_the_test_set(kind, backbone):
     dataset = chrmnet.test_dataloader.dataset
     assert dataset.data_root == 'data/chrmnet/'
     assert dataset.folder_naming == 'zero_based'
-    assert 'ann_file' not in dataset
+    assert dataset.ann_file == ''  # the class folders, not train's JSON
+    # No setting of that lab: the training config's own test pipeline.
+    assert dataset.pipeline == train.test_dataloader.dataset.pipeline
     assert chrmnet.test_evaluator.type == 'ChromosomeMetric'
     test_keys = ('test_dataloader', 'test_evaluator')
     helpers = [k for k in chrmnet if k not in train]

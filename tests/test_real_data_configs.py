@@ -23,7 +23,10 @@ from PIL import Image
 
 import mmscl  # noqa: F401
 from conftest import CONFIGS, REPO_ROOT, SHARED_DATA
+from mmscl.datasets import ChromosomeDataset
 from mmscl.datasets.annotation import read_annotation_csv, write_annotation_csv
+from mmscl.datasets.morphometry import measure_crop
+from mmscl.datasets.transforms import imread_grayscale
 from mmscl.datasets.categories import CHROMOSOME_CATEGORIES
 
 needs_shared = pytest.mark.skipif(
@@ -89,8 +92,11 @@ def test_gband612_settings():
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         dataset = cfg[loader].dataset
         assert dataset.data_root == 'data/gband612/'
+        assert [t.type for t in dataset.pipeline][:3] == [
+            'LoadChromosomeImage', 'NormalizeStain', 'Letterbox']
         letterbox = transform(dataset.pipeline, 'Letterbox')
-        assert (letterbox.canvas_size, letterbox.scale) == (176, 128)
+        assert (letterbox.reference_fraction, letterbox.scale) == (0.4, 128)
+        assert 'canvas_size' not in letterbox
     assert [d.ann_file for d in (cfg.train_dataloader.dataset,
                                  cfg.val_dataloader.dataset,
                                  cfg.test_dataloader.dataset)] == [
@@ -106,17 +112,8 @@ def test_qband119_config_only_changes_the_test_set(kind):
     dataset = external.test_dataloader.dataset
     assert dataset.data_root == 'data/qband119/'
     assert dataset.ann_file == 'all.csv'
-    types = [t['type'] for t in dataset.pipeline]
-    assert types == [
-        'LoadChromosomeImage', 'InvertIntensity', 'CenterCrop', 'Letterbox',
-        'PackInputs'
-    ]
-    # Same input size as in training, on Q-band's own canvas.
-    letterbox = transform(dataset.pipeline, 'Letterbox')
-    train_letterbox = transform(train.test_dataloader.dataset.pipeline,
-                                'Letterbox')
-    assert letterbox.scale == train_letterbox.scale
-    assert letterbox.canvas_size == 128
+    # No setting of that lab: the training config's own test pipeline.
+    assert dataset.pipeline == train.test_dataloader.dataset.pipeline
     helpers = [k for k in external if k not in train]
     assert helpers == ['qband119_test_dataloader']
     assert without(external, 'test_dataloader', *helpers) == without(
@@ -151,7 +148,8 @@ def test_report_pairs_seeds():
         results[('scl', seed)] = dict(
             internal=metrics(scl), external=metrics(scl - 10))
     settings = dict(
-        backbone='ResNet-18', input_size=128, canvas_size=176,
+        backbone='ResNet-18', input_size=128,
+        scale_setting='reference fraction 0.4, length reference per cell',
         max_iters=2000, batch_size=48, optimizer='Adam', lr=1e-3,
         seeds=[0, 1], subset=None, cfg_options=[],
         configs=dict(scl='s.py', baseline='b.py'), machine='m', date='d')
@@ -244,26 +242,28 @@ def real_crops(tmp_path_factory):
     return root
 
 
-def run_pipeline(pipeline, img_path):
+def run_pipeline(pipeline, img_path, **info):
     with DefaultScope.overwrite_default_scope('mmpretrain'):
-        return Compose(pipeline)(dict(img_path=img_path))
+        return Compose(pipeline)(dict(img_path=img_path, **info))
 
 
 @needs_shared
-def test_longest_gband612_crops_fit_the_canvas_at_any_angle(real_crops):
-    """No crop is shrunk by Letterbox or cut by RandomRotate: the crops of
-    types 1 and 2, the longest (their diagonals reach 169 and 168 px, those
-    of the other types 149 px), fit the canvas at any angle."""
-    paths = glob.glob(
-        str(real_crops / 'gband612' / 'single_clase' / '*' / 'clase[12]' /
-            '*.tiff'))
-    assert len(paths) == 2446
-    diagonals = []
-    for path in paths:
-        with Image.open(path) as image:
-            diagonals.append(math.hypot(*image.size))
-    canvas = load('scl/resnet18_gband612.py').canvas_size
-    assert 168 < max(diagonals) <= canvas
+def test_normalised_gband612_crops_fit_the_input(real_crops):
+    """Normalised by their cell's median length, the crops of types 1 and
+    2, the longest, fit the input side within a 15 degree rotation, and the
+    median crop spans reference_fraction of it."""
+    cfg = load('scl/resnet18_gband612.py')
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        dataset = ChromosomeDataset(
+            ann_file='test.csv', data_root=str(real_crops / 'gband612'),
+            test_mode=True)
+    infos = [dataset.get_data_info(i) for i in range(len(dataset))]
+    lengths = np.array([measure_crop(imread_grayscale(i['img_path']))[0]
+                        for i in infos])
+    relative = lengths / np.array([i['ref_length'] for i in infos])
+    assert np.median(relative) == pytest.approx(1, abs=0.02)
+    longest = relative.max() * cfg.reference_fraction
+    assert 0.7 < longest and longest * math.cos(math.radians(15)) < 1
 
 
 @needs_shared
@@ -271,8 +271,9 @@ def test_real_crops_through_the_pipelines(real_crops):
     cfg = load('scl/resnet18_gband612_qband119.py')
     gband = read_annotation_csv(str(real_crops / 'gband612' / 'train.csv'))
     path = str(real_crops / 'gband612' / gband[0]['img_path'])
-    results = run_pipeline(cfg.val_dataloader.dataset.pipeline, path)
-    assert results['data_samples'].scale_factor == (128 / 176, 128 / 176)
+    results = run_pipeline(cfg.val_dataloader.dataset.pipeline,
+                           path, ref_length=100.)
+    assert results['data_samples'].scale_factor == (0.4 * 128 / 100, ) * 2
     img = results['inputs'].numpy()[0]
     assert img.shape == (128, 128)
     assert img[0, 0] == img[-1, -1] == 255 and img.min() < 100
@@ -280,24 +281,27 @@ def test_real_crops_through_the_pipelines(real_crops):
     # to the brightness jitter).
     for seed in range(4):
         np.random.seed(seed)
-        results = run_pipeline(cfg.train_dataloader.dataset.pipeline, path)
+        results = run_pipeline(cfg.train_dataloader.dataset.pipeline, path,
+                               ref_length=100.)
         img = results['inputs'].numpy()[0]
         assert img.shape == (128, 128)
         corners = {img[0, 0], img[0, -1], img[-1, 0], img[-1, -1]}
         assert len(corners) == 1 and corners.pop() >= 245
 
-    # A Q-band crop centred on a 200 x 100 canvas keeps its pixel scale;
-    # inverted, it is dark on white.
+    # A Q-band crop centred on a 200 x 100 canvas is cut to its chromosome
+    # and scaled by its reference length; inverted, it is dark on white,
+    # its darkest band black.
     path = str(real_crops / 'qband119' / 'single_chromosomes' / '38' /
                '38 10a.bmp')
     with Image.open(path) as image:
         assert image.size == (100, 200)
-    results = run_pipeline(cfg.test_dataloader.dataset.pipeline, path)
+    results = run_pipeline(cfg.test_dataloader.dataset.pipeline, path,
+                           ref_length=60.)
     img = results['inputs'].numpy()[0]
     assert img.shape == (128, 128)
-    assert results['data_samples'].scale_factor == (1., 1.)
+    assert results['data_samples'].scale_factor == (0.4 * 128 / 60, ) * 2
     assert img[0, 0] == img[-1, -1] == 255
-    assert img.min() < 200
+    assert img.min() < 20
 
 
 @needs_shared

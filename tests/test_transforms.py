@@ -10,9 +10,9 @@ from mmcv.transforms import Compose, RandomFlip
 from mmengine.registry import DefaultScope
 from PIL import Image
 
-from mmscl.datasets.transforms import (InvertIntensity, Letterbox,
-                                       LoadChromosomeImage,
-                                       RandomContrastGamma, RandomRotate)
+from mmscl.datasets.transforms import (Letterbox, LoadChromosomeImage,
+                                       NormalizeStain, RandomContrastGamma,
+                                       RandomReferenceScale, RandomRotate)
 
 SHARED_DATA = osp.join(
     osp.dirname(osp.dirname(osp.abspath(__file__))), '..', 'shared', 'data')
@@ -227,6 +227,51 @@ def test_letterbox_background_and_arguments():
             Letterbox(**kwargs)
 
 
+def test_letterbox_needs_one_scale_setting():
+    for kwargs in (dict(), dict(canvas_size=64, reference_fraction=0.4),
+                   dict(reference_fraction=0.), dict(reference_fraction=1.5)):
+        with pytest.raises(ValueError):
+            Letterbox(scale=64, **kwargs)
+    with pytest.raises(KeyError, match='ref_length'):
+        Letterbox(scale=64, reference_fraction=0.4)(dict(img=CROP))
+
+
+def test_letterbox_normalises_the_reference_length():
+    # A 10 x 40 chromosome on a 100 x 100 canvas, reference length 50:
+    # cut to its box, then scaled by 0.5 * 64 / 50 (to 26 x 6 px).
+    canvas = np.full((100, 100), 255, np.uint8)
+    canvas[30:70, 45:55] = 0
+    results = Letterbox(
+        scale=64, reference_fraction=0.5, interpolation='area')(
+            dict(img=canvas, ref_length=50.))
+    assert results['img'].shape == (64, 64)
+    assert results['scale_factor'] == (0.64, 0.64)
+    rows, cols = np.nonzero(results['img'] < 128)
+    assert rows.max() - rows.min() + 1 == 26
+    assert cols.max() - cols.min() + 1 == 6
+    # A crop too long for the output at that scale is shrunk to fit.
+    results = Letterbox(scale=64, reference_fraction=0.5)(
+        dict(img=canvas, ref_length=10.))
+    rows, _ = np.nonzero(results['img'] < 128)
+    assert rows.max() - rows.min() + 1 == 64
+
+
+def test_random_reference_scale():
+    np.random.seed(0)
+    jitter = RandomReferenceScale(ratio_range=(0.5, 2.))
+    ratios = [50. / jitter(dict(ref_length=50.))['ref_length']
+              for _ in range(400)]
+    assert 0.5 <= min(ratios) and max(ratios) <= 2.
+    # Log-uniform: as many drawn smaller as larger.
+    assert 150 < sum(r < 1 for r in ratios) < 250
+    assert RandomReferenceScale(prob=0.)(dict(ref_length=7.)) == dict(
+        ref_length=7.)
+    with pytest.raises(KeyError, match='ref_length'):
+        jitter(dict(img=CROP))
+    with pytest.raises(ValueError):
+        RandomReferenceScale(ratio_range=(0., 1.))
+
+
 # ---------------------------------------------------------------- rotation
 
 
@@ -336,11 +381,38 @@ def test_jitter_arguments():
             RandomContrastGamma(**kwargs)
 
 
-def test_invert_intensity():
-    np.testing.assert_array_equal(InvertIntensity()(dict(img=VALUES))['img'],
-                                  [[255, 250, 155, 127, 55, 0]])
+def test_normalize_stain_without_stretch_inverts_only_dark_backgrounds():
+    dark = np.zeros((9, 9), np.uint8)
+    dark[2:7, 3:6] = 120  # bright chromosome on black
+    light = 255 - dark
+    for invert, img, expected in (('auto', dark, light), ('auto', light, light),
+                                  (True, light, dark), (False, dark, dark)):
+        out = NormalizeStain(invert=invert, stretch=False)(dict(img=img))
+        np.testing.assert_array_equal(out['img'], expected)
     with pytest.raises(TypeError, match='uint8'):
-        InvertIntensity()(dict(img=VALUES.astype(np.uint16)))
+        NormalizeStain()(dict(img=dark.astype(np.uint16)))
+    for kwargs in (dict(invert='yes'), dict(dark_percentile=50)):
+        with pytest.raises(ValueError):
+            NormalizeStain(**kwargs)
+
+
+def test_normalize_stain_stretches_a_pale_chromosome():
+    # A pale chromosome (bands 150 and 200) on a gray background (230).
+    img = np.full((20, 20), 230, np.uint8)
+    img[4:16, 8:12] = 200
+    img[4:10, 8:12] = 150
+    out = NormalizeStain(dark_percentile=0.)(dict(img=img))['img']
+    # 150 -> 0, 230 -> 255, linear between: 200 -> 255 * 50 / 80.
+    assert (out[4:10, 8:12] == 0).all()
+    assert (out[10:16, 8:12] == round(255 * 50 / 80)).all()
+    assert (out[:4] == 255).all() and (out[:, :8] == 255).all()
+    # Its Q-band twin (bright on black) comes out the same.
+    np.testing.assert_array_equal(
+        NormalizeStain(dark_percentile=0.)(dict(img=255 - img))['img'], out)
+    # A blank crop is left alone.
+    blank = np.full((8, 8), 200, np.uint8)
+    np.testing.assert_array_equal(NormalizeStain()(dict(img=blank))['img'],
+                                  blank)
 
 
 # ---------------------------------------------------------------- pipeline
@@ -356,7 +428,7 @@ def test_train_pipeline_from_config(tmp_path):
     path = save(CROP, tmp_path / 'crop.tiff', compression='tiff_lzw')
     pipeline = [
         dict(type='LoadChromosomeImage'),
-        dict(type='Letterbox', canvas_size=192, scale=224),
+        dict(type='Letterbox', scale=224, canvas_size=192),
         dict(type='RandomRotate', prob=1., angle=30.),
         dict(type='RandomContrastGamma', prob=1.),
         dict(
@@ -365,7 +437,7 @@ def test_train_pipeline_from_config(tmp_path):
     ]
     with DefaultScope.overwrite_default_scope('mmpretrain'):
         transform = Compose(pipeline)
-    assert 'Letterbox(canvas_size=192' in repr(transform)
+    assert 'canvas_size=192' in repr(transform)
     packed = transform(dict(img_path=str(path), gt_label=6))
     inputs = packed['inputs']
     assert tuple(inputs.shape) == (1, 224, 224)

@@ -1,5 +1,5 @@
 # External validation of scl/resnet18_gband612.py on the Q-band crops of
-# qband119 (inverted, on their own canvas):
+# qband119 (same test pipeline; no setting of that lab):
 #   python tools/test.py configs/scl/resnet18_gband612_qband119.py CKPT
 _base_ = [
     './resnet18_gband612.py',

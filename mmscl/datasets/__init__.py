@@ -2,13 +2,14 @@ from .categories import CHROMOSOME_CATEGORIES
 from .chromosome import ChromosomeDataset
 from .samplers import PairedTypeBatchSampler, PairedTypeSampler
 from .synthetic_chromosome import SyntheticChromosomeDataset
-from .transforms import (InvertIntensity, Letterbox, LoadChromosomeImage,
-                         RandomContrastGamma, RandomRotate)
+from .transforms import (Letterbox, LoadChromosomeImage, NormalizeStain,
+                         RandomContrastGamma, RandomReferenceScale,
+                         RandomRotate)
 
 __all__ = [
     'CHROMOSOME_CATEGORIES', 'ChromosomeDataset', 'PairedTypeBatchSampler',
     'PairedTypeSampler',
     'SyntheticChromosomeDataset',
-    'InvertIntensity', 'Letterbox', 'LoadChromosomeImage',
-    'RandomContrastGamma', 'RandomRotate'
+    'Letterbox', 'LoadChromosomeImage', 'NormalizeStain',
+    'RandomContrastGamma', 'RandomReferenceScale', 'RandomRotate'
 ]

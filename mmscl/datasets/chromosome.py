@@ -9,6 +9,8 @@ from mmpretrain.datasets import BaseDataset
 from mmpretrain.registry import DATASETS
 
 from .annotation import iter_annotation_csv
+from .reference_length import (CACHE_FILE_NAME, REFERENCE_MODES,
+                               measure_lengths, reference_lengths)
 from .categories import (CHROMOSOME_CATEGORIES, type_name_from_number,
                          type_names_by_number)
 from .image_check import find_unreadable_images, is_hidden
@@ -83,6 +85,15 @@ class ChromosomeDataset(BaseDataset):
         confine_to_root (bool): Refuse annotation paths that are absolute
             or climb out of the image folder with ``..``. Defaults to True.
         on_invalid (str): ``'error'`` or ``'warn'``. Defaults to 'error'.
+        length_reference (str, optional): Measure every crop's chromosome
+            length when the dataset is built and give each data info a
+            ``ref_length`` that :class:`Letterbox` normalises its pixel
+            scale by: the median length of its cell (``'cell'``; crops of
+            unknown or small cells take the dataset's) or of the whole
+            dataset (``'dataset'``). The lengths are cached in
+            ``.mmscl_lengths.json`` beside the annotation (or in the image
+            folder), measured again for changed files. None measures
+            nothing. Defaults to 'cell'.
         **kwargs: Other arguments of :class:`mmpretrain.datasets.BaseDataset`
             (``data_root``, ``data_prefix``, ``pipeline``, ``test_mode``...).
     """
@@ -97,6 +108,7 @@ class ChromosomeDataset(BaseDataset):
                  check_images: Union[bool, str] = 'auto',
                  confine_to_root: bool = True,
                  on_invalid: str = 'error',
+                 length_reference: Optional[str] = 'cell',
                  **kwargs):
         if on_invalid not in ('error', 'warn'):
             raise ValueError("ChromosomeDataset: on_invalid must be 'error' "
@@ -121,6 +133,11 @@ class ChromosomeDataset(BaseDataset):
         # Why entries were left out before the checks, for the errors about
         # what is left.
         self._skip_notes: List[str] = []
+        if length_reference not in (None, *REFERENCE_MODES):
+            raise ValueError(
+                f'ChromosomeDataset: length_reference must be one of '
+                f'{REFERENCE_MODES} or None, got {length_reference!r}.')
+        self.length_reference = length_reference
         super().__init__(ann_file=ann_file, **kwargs)
 
     def load_data_list(self) -> List[dict]:
@@ -131,7 +148,7 @@ class ChromosomeDataset(BaseDataset):
             entries = self._read_csv()
         else:
             entries = self._read_karyotype_json()
-        return self._check(entries)
+        return self._add_reference_lengths(self._check(entries))
 
     def prepare_data(self, idx: int):
         """Run the pipeline on a data info and give the packed data sample
@@ -279,6 +296,38 @@ class ChromosomeDataset(BaseDataset):
                     if name.lower().endswith(IMG_EXTENSIONS)
                     and not is_hidden(name))
         return entries
+
+    def _add_reference_lengths(self, data_list: List[dict]) -> List[dict]:
+        """Give each data info its ``ref_length`` (``length_reference``)."""
+        if self.length_reference is None or not data_list:
+            return data_list
+        cache_dir = (osp.dirname(self.ann_file) if self.ann_file else
+                     self.img_prefix)
+        lengths = measure_lengths([info['img_path'] for info in data_list],
+                                  osp.join(cache_dir, CACHE_FILE_NAME))
+        source = self.ann_file or self.img_prefix
+        blank = [
+            info['img_path'] for info, length in zip(data_list, lengths)
+            if length == 0
+        ]
+        if len(blank) == len(data_list):
+            raise ValueError(
+                f'ChromosomeDataset({source}): no chromosome found in any '
+                f'crop (e.g. {_examples(blank)}), so their pixel scale '
+                'cannot be normalised: check that the files are readable '
+                'crops, or set length_reference=None with a Letterbox '
+                'canvas_size.')
+        if blank:
+            MMLogger.get_current_instance().warning(
+                f'ChromosomeDataset({source}): no chromosome found in '
+                f'{len(blank)} crop(s) (e.g. {_examples(blank)}); they take '
+                'the reference length of their cell.')
+        references = reference_lengths(
+            lengths, [info.get('cell_id') for info in data_list],
+            self.length_reference)
+        for info, reference in zip(data_list, references):
+            info['ref_length'] = float(reference)
+        return data_list
 
     def _find_unreadable(self, entries: List[dict]) -> List[tuple]:
         """Decode the images of ``entries`` as the pipeline's loader will

@@ -5,11 +5,14 @@
 #   python tools/dataset_converters/gband612.py data/gband612 data/gband612
 dataset_type = 'ChromosomeDataset'
 data_root = 'data/gband612/'
-# The longest crop diagonal is 169 px: on a 176 px canvas no crop is shrunk
-# and no rotation cuts one, so a chromosome's length in pixels stays a cue
-# of its type. The canvas is then resized to the model's input.
-canvas_size = 176
 input_size = 128
+# The pixel scale is normalised, so that this config needs no setting of a
+# lab: ChromosomeDataset measures every crop's chromosome length (cached)
+# and Letterbox rescales each crop so that the median length of its cell
+# spans 0.4 of the input side. Chromosome 1 is then about 0.77 of it (1.93
+# times its cell's median in gband612's train split), the longest 0.1% of
+# crops at most 0.89 (2.22 times), so rotations within 15 degrees cut none.
+reference_fraction = 0.4
 
 data_preprocessor = dict(
     num_classes=24,
@@ -20,10 +23,14 @@ data_preprocessor = dict(
 )
 
 # OpenCV decodes these small LZW TIFFs (and their RGBA ones) far faster
-# than PIL, which stays as the fallback.
+# than PIL, which stays as the fallback. NormalizeStain makes every crop dark
+# on white (inverting fluorescent ones) with its contrast stretched, so
+# crops of other labs and stains need no setting either.
 train_pipeline = [
     dict(type='LoadChromosomeImage', imdecode_backends=('cv2', 'pillow')),
-    dict(type='Letterbox', canvas_size=canvas_size, scale=input_size),
+    dict(type='NormalizeStain'),
+    dict(type='Letterbox', scale=input_size,
+         reference_fraction=reference_fraction),
     # The crops are straightened and upright (97% within 15 degrees of
     # vertical); another lab's are tilted more (qband119: half beyond 17,
     # 4% beyond 45 degrees). Small rotations and flips learn far faster than
@@ -32,22 +39,26 @@ train_pipeline = [
     dict(type='RandomRotate', prob=1.0, angle=15., fill=255),
     dict(type='RandomFlip', prob=[0.25, 0.25],
          direction=['horizontal', 'vertical']),
-    # A wider contrast range than the default: other labs' crops (e.g.
-    # inverted Q-band) are much paler than these.
+    # A wider contrast range than the default, for labs paler or darker
+    # than NormalizeStain evens out.
     dict(type='RandomContrastGamma', prob=0.8, contrast=(0.4, 1.3),
          gamma=(0.7, 1.4), brightness=(-10., 10.)),
     dict(type='PackInputs'),
 ]
 test_pipeline = [
     dict(type='LoadChromosomeImage', imdecode_backends=('cv2', 'pillow')),
-    dict(type='Letterbox', canvas_size=canvas_size, scale=input_size),
+    dict(type='NormalizeStain'),
+    dict(type='Letterbox', scale=input_size,
+         reference_fraction=reference_fraction),
     dict(type='PackInputs'),
 ]
 
 train_dataloader = dict(
-    batch_size=48,
+    # B1 + B2 (2 x the types) from PairedTypeBatchSampler.
+    batch_size=None,
     num_workers=4,
     sampler=dict(type='PairedTypeSampler'),
+    batch_sampler=dict(type='PairedTypeBatchSampler'),
     dataset=dict(
         type=dataset_type,
         data_root=data_root,

@@ -2,8 +2,11 @@
 # ChromosomeDataset), 256 x 256 crops. Batches of SCL: 2 x 24 paired by type.
 dataset_type = 'ChromosomeDataset'
 data_root = 'data/ogh/'
-canvas_size = 256
 input_size = 224
+# Normalised pixel scale, as in gband612.py: each crop is rescaled so that
+# the median chromosome length of its cell (karyotype) spans 0.4 of the
+# input side, whatever lab or canvas it comes from.
+reference_fraction = 0.4
 
 data_preprocessor = dict(
     num_classes=24,
@@ -15,7 +18,9 @@ data_preprocessor = dict(
 
 train_pipeline = [
     dict(type='LoadChromosomeImage'),
-    dict(type='Letterbox', canvas_size=canvas_size, scale=input_size),
+    dict(type='NormalizeStain'),
+    dict(type='Letterbox', scale=input_size,
+         reference_fraction=reference_fraction),
     dict(type='RandomRotate', prob=1.0, angle=180.),
     dict(type='RandomFlip', prob=[0.25, 0.25],
          direction=['horizontal', 'vertical']),
@@ -24,14 +29,18 @@ train_pipeline = [
 ]
 test_pipeline = [
     dict(type='LoadChromosomeImage'),
-    dict(type='Letterbox', canvas_size=canvas_size, scale=input_size),
+    dict(type='NormalizeStain'),
+    dict(type='Letterbox', scale=input_size,
+         reference_fraction=reference_fraction),
     dict(type='PackInputs'),
 ]
 
 train_dataloader = dict(
-    batch_size=48,
+    # B1 + B2 (2 x the types) from PairedTypeBatchSampler.
+    batch_size=None,
     num_workers=8,
     sampler=dict(type='PairedTypeSampler', steps_per_epoch=2000),
+    batch_sampler=dict(type='PairedTypeBatchSampler'),
     dataset=dict(
         type=dataset_type,
         data_root=data_root,

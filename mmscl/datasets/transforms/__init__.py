@@ -1,8 +1,9 @@
 from .loading import LoadChromosomeImage, imdecode_grayscale, imread_grayscale
-from .processing import (InvertIntensity, Letterbox, RandomContrastGamma,
-                         RandomRotate)
+from .processing import (Letterbox, NormalizeStain, RandomContrastGamma,
+                         RandomReferenceScale, RandomRotate)
 
 __all__ = [
     'LoadChromosomeImage', 'imdecode_grayscale', 'imread_grayscale',
-    'Letterbox', 'RandomRotate', 'RandomContrastGamma', 'InvertIntensity'
+    'Letterbox', 'NormalizeStain', 'RandomContrastGamma',
+    'RandomReferenceScale', 'RandomRotate'
 ]

@@ -9,6 +9,8 @@ from mmcv.transforms import BaseTransform
 from mmcv.transforms.utils import cache_randomness
 from mmpretrain.registry import TRANSFORMS
 
+from ..morphometry import foreground_box, foreground_mask, has_dark_background
+
 
 def _check_gray_value(value: int, name: str) -> None:
     if not 0 <= value <= 255:
@@ -35,25 +37,30 @@ def _check_range(value: Optional[Sequence[float]], name: str,
 
 @TRANSFORMS.register_module()
 class Letterbox(BaseTransform):
-    """Place a crop on a fixed square canvas, then resize the canvas.
+    """Place a crop on a square canvas at a chosen pixel scale.
 
-    The crop is centred on a ``canvas_size`` x ``canvas_size`` canvas
-    filled with ``background``. Only crops that do not fit are shrunk (with
-    their aspect ratio kept), so in a dataset whose crops fit, every crop
-    keeps the same pixel scale and a chromosome's length in pixels stays a
-    cue of its type, unlike stretching each crop to the model's input size.
-    The canvas is then resized to ``scale`` x ``scale``.
+    A chromosome's length is a main cue of its type, so crops are never
+    stretched to the model's input. How they are scaled is one of:
 
-    ``canvas_size`` is a per-dataset setting, since each lab images at its
-    own pixel scale: e.g. 176 for the gband612 crops (the longest is 163 px
-    and the longest diagonal 169 px, so none is shrunk and none is cut by a
-    later :class:`RandomRotate`), 256 for OGH-Fudan and 300 for ChrmNet
-    (already on canvases of that size). Images larger than the canvas, such
-    as whole canvases from another set, are shrunk to fit.
+    - **Normalised** (``reference_fraction``; the default of mmscl's
+      configs): the crop is cut to its chromosome's box and rescaled so that
+      its ``ref_length`` (the median chromosome length of its cell or
+      dataset, measured by :class:`ChromosomeDataset`) spans
+      ``reference_fraction`` of the output side, then centred on a
+      ``scale`` x ``scale`` canvas. Lengths relative to the cell are kept,
+      and crops of labs that image at other pixel scales (or on canvases of
+      any size) come out alike, with no per-lab setting.
+    - **Kept** (``canvas_size``): the crop is centred on a ``canvas_size`` x
+      ``canvas_size`` canvas and the canvas resized to ``scale``, so every
+      crop of a dataset keeps one pixel scale. Only right within one lab:
+      another lab's crops need another canvas.
+
+    In both, a crop that does not fit is shrunk (aspect ratio kept).
 
     **Required Keys:**
 
     - img
+    - ref_length (normalised scale only)
 
     **Modified Keys:**
 
@@ -65,31 +72,62 @@ class Letterbox(BaseTransform):
     - scale_factor: (w_scale, h_scale) from the input to the output image.
 
     Args:
-        canvas_size (int): Side of the square canvas, in input pixels.
         scale (int): Side of the output image. Defaults to 224.
+        reference_fraction (float, optional): Part of the output side that
+            the reference length spans, in (0, 1].
+        canvas_size (int, optional): Side of the canvas in input pixels.
+            Give exactly one of ``reference_fraction`` and ``canvas_size``.
         background (int): Gray value of the canvas. Defaults to 255 (white,
-            as G-band); use 0 for Q-band crops that are not inverted.
+            as G-band and crops made dark on white by
+            :class:`NormalizeStain`).
         interpolation (str): Interpolation of the resizes, one of
             ``mmcv.imresize``'s: 'nearest', 'bilinear', 'bicubic', 'area',
             'lanczos'. Defaults to 'bilinear'.
     """
 
     def __init__(self,
-                 canvas_size: int,
                  scale: int = 224,
+                 reference_fraction: Optional[float] = None,
+                 canvas_size: Optional[int] = None,
                  background: int = 255,
                  interpolation: str = 'bilinear') -> None:
-        if not (isinstance(canvas_size, int) and canvas_size > 0):
-            raise ValueError(
-                f'canvas_size must be a positive int, got {canvas_size!r}')
         if not (isinstance(scale, int) and scale > 0):
             raise ValueError(f'scale must be a positive int, got {scale!r}')
+        if (reference_fraction is None) == (canvas_size is None):
+            raise ValueError('Letterbox: give exactly one of '
+                             'reference_fraction (normalised scale) and '
+                             'canvas_size (kept scale).')
+        if reference_fraction is not None and not 0 < reference_fraction <= 1:
+            raise ValueError('reference_fraction must be in (0, 1], got '
+                             f'{reference_fraction!r}')
+        if canvas_size is not None and not (isinstance(canvas_size, int)
+                                            and canvas_size > 0):
+            raise ValueError(
+                f'canvas_size must be a positive int, got {canvas_size!r}')
         _check_gray_value(background, 'background')
         _check_interpolation(interpolation)
-        self.canvas_size = canvas_size
         self.scale = scale
+        self.reference_fraction = reference_fraction
+        self.canvas_size = canvas_size
         self.background = background
         self.interpolation = interpolation
+
+    def _resize(self, img: np.ndarray, factor: float) -> np.ndarray:
+        height, width = img.shape[:2]
+        size = (min(self.scale, max(1, round(width * factor))),
+                min(self.scale, max(1, round(height * factor))))
+        if size == (width, height):
+            return img
+        return mmcv.imresize(img, size, interpolation=self.interpolation)
+
+    def _pad(self, img: np.ndarray) -> np.ndarray:
+        height, width = img.shape[:2]
+        top, left = (self.scale - height) // 2, (self.scale - width) // 2
+        return mmcv.impad(
+            img,
+            padding=(left, top, self.scale - width - left,
+                     self.scale - height - top),
+            pad_val=self.background)
 
     def transform(self, results: dict) -> dict:
         """Letterbox ``results['img']``.
@@ -101,24 +139,24 @@ class Letterbox(BaseTransform):
             dict: The result dict with the letterboxed image.
         """
         img = results['img']
+        if self.reference_fraction is not None:
+            if 'ref_length' not in results:
+                raise KeyError(
+                    f'Letterbox(reference_fraction=...) needs the crop\'s '
+                    f'ref_length ({results.get("img_path")}): use '
+                    'ChromosomeDataset with length_reference set, or '
+                    'Letterbox(canvas_size=...).')
+            mask = foreground_mask(img)
+            if mask.any():
+                top, bottom, left, right = foreground_box(mask)
+                img = img[top:bottom, left:right]
+            factor = (self.reference_fraction * self.scale /
+                      results['ref_length'])
+        else:
+            factor = self.scale / self.canvas_size
         height, width = img.shape[:2]
-        canvas = self.canvas_size
-        shrink = min(1., canvas / max(height, width))
-        if shrink < 1.:
-            width = min(canvas, max(1, round(width * shrink)))
-            height = min(canvas, max(1, round(height * shrink)))
-            img = mmcv.imresize(
-                img, (width, height), interpolation=self.interpolation)
-        top, left = (canvas - height) // 2, (canvas - width) // 2
-        img = mmcv.impad(
-            img,
-            padding=(left, top, canvas - width - left, canvas - height - top),
-            pad_val=self.background)
-        if canvas != self.scale:
-            img = mmcv.imresize(
-                img, (self.scale, self.scale),
-                interpolation=self.interpolation)
-        factor = shrink * self.scale / canvas
+        factor = min(factor, self.scale / max(height, width))
+        img = self._pad(self._resize(img, factor))
         results['img'] = img
         results['img_shape'] = img.shape[:2]
         results['scale_factor'] = (factor, factor)
@@ -126,11 +164,71 @@ class Letterbox(BaseTransform):
 
     def __repr__(self) -> str:
         repr_str = self.__class__.__name__
-        repr_str += f'(canvas_size={self.canvas_size}, '
-        repr_str += f'scale={self.scale}, '
+        repr_str += f'(scale={self.scale}, '
+        repr_str += f'reference_fraction={self.reference_fraction}, '
+        repr_str += f'canvas_size={self.canvas_size}, '
         repr_str += f'background={self.background}, '
         repr_str += f"interpolation='{self.interpolation}')"
         return repr_str
+
+
+@TRANSFORMS.register_module()
+class RandomReferenceScale(BaseTransform):
+    """Jitter the scale that :class:`Letterbox` normalises a crop to, by
+    dividing its ``ref_length`` by a random factor.
+
+    The reference length of a cell is an estimate (and absent cells take
+    the dataset's), so a model should not rely on the exact normalised
+    size: with factors drawn log-uniformly from ``ratio_range``, a crop is
+    drawn that much larger or smaller.
+
+    **Required Keys:**
+
+    - ref_length
+
+    **Modified Keys:**
+
+    - ref_length
+
+    Args:
+        ratio_range (Sequence[float]): (min, max) of the scale factor,
+            above 0. Defaults to (0.87, 1.15).
+        prob (float): Probability of jittering. Defaults to 1.
+    """
+
+    def __init__(self,
+                 ratio_range: Sequence[float] = (0.87, 1.15),
+                 prob: float = 1.) -> None:
+        if not 0. <= prob <= 1.:
+            raise ValueError(f'prob must be in [0, 1], got {prob}')
+        self.ratio_range = _check_range(ratio_range, 'ratio_range', 0.)
+        self.prob = prob
+
+    @cache_randomness
+    def _random_ratio(self) -> float:
+        if np.random.rand() >= self.prob:
+            return 1.
+        return float(np.exp(np.random.uniform(*np.log(self.ratio_range))))
+
+    def transform(self, results: dict) -> dict:
+        """Jitter ``results['ref_length']``.
+
+        Args:
+            results (dict): The result dict.
+
+        Returns:
+            dict: The result dict with the jittered reference length.
+        """
+        if 'ref_length' not in results:
+            raise KeyError(f'{self.__class__.__name__} needs the crop\'s '
+                           f'ref_length ({results.get("img_path")}): use '
+                           'ChromosomeDataset with length_reference set.')
+        results['ref_length'] = results['ref_length'] / self._random_ratio()
+        return results
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}(ratio_range={self.ratio_range}, '
+                f'prob={self.prob})')
 
 
 @TRANSFORMS.register_module()
@@ -337,10 +435,19 @@ class RandomContrastGamma(BaseTransform):
 
 
 @TRANSFORMS.register_module()
-class InvertIntensity(BaseTransform):
-    """Invert a uint8 image (``255 - img``), e.g. to turn Q-band crops
-    (bright chromosome on black) into the polarity of G-band crops (dark
-    chromosome on white) before a G-band model sees them.
+class NormalizeStain(BaseTransform):
+    """Bring a crop of any lab to one polarity and contrast: a dark
+    chromosome on a white background, its darkest bands black.
+
+    1. Polarity: a crop with a dark background (Q-band, fluorescence; see
+       :func:`~mmscl.datasets.morphometry.has_dark_background`) is
+       inverted, so no dataset needs an inversion flag.
+    2. Contrast stretch: with ``d`` the ``dark_percentile`` of the
+       chromosome's pixels and ``b`` the median of the background's, gray
+       values are mapped linearly so that ``d`` becomes 0 and ``b`` 255,
+       then clipped: a pale lab's crops and a dark lab's look alike, and the
+       background becomes white. Crops without a clear chromosome (less
+       than 8 gray levels between the two) only get step 1.
 
     **Required Keys:**
 
@@ -349,23 +456,65 @@ class InvertIntensity(BaseTransform):
     **Modified Keys:**
 
     - img
+
+    Args:
+        invert (bool | str): ``'auto'`` inverts crops with a dark
+            background, True every crop, False none. Defaults to 'auto'.
+        stretch (bool): Whether to stretch the contrast. Defaults to True.
+        dark_percentile (float): Percentile of the chromosome's gray values
+            that becomes black. Defaults to 2.
     """
 
+    def __init__(self,
+                 invert: Union[bool, str] = 'auto',
+                 stretch: bool = True,
+                 dark_percentile: float = 2.) -> None:
+        if invert not in (True, False, 'auto'):
+            raise ValueError(
+                f"invert must be True, False or 'auto', got {invert!r}")
+        if not 0. <= dark_percentile < 50.:
+            raise ValueError('dark_percentile must be in [0, 50), got '
+                             f'{dark_percentile!r}')
+        self.invert = invert
+        self.stretch = stretch
+        self.dark_percentile = dark_percentile
+
     def transform(self, results: dict) -> dict:
-        """Invert ``results['img']``.
+        """Normalise ``results['img']``.
 
         Args:
             results (dict): The result dict.
 
         Returns:
-            dict: The result dict with the inverted image.
+            dict: The result dict with the normalised image.
         """
         img = results['img']
         if img.dtype != np.uint8:
             raise TypeError(f'{self.__class__.__name__} needs a uint8 image, '
                             f'got {img.dtype} ({results.get("img_path")})')
-        results['img'] = mmcv.iminvert(img)
+        if self.invert is True or (self.invert == 'auto'
+                                   and has_dark_background(img)):
+            img = mmcv.iminvert(img)
+        if self.stretch:
+            img = self._stretch(img)
+        results['img'] = img
         return results
 
+    def _stretch(self, img: np.ndarray) -> np.ndarray:
+        mask = foreground_mask(img)
+        if not mask.any() or mask.all():
+            return img
+        dark = np.percentile(img[mask], self.dark_percentile)
+        background = np.median(img[~mask])
+        if background - dark < 8:
+            return img
+        values = (np.arange(256) - dark) * (255. / (background - dark))
+        table = np.clip(np.rint(values), 0, 255).astype(np.uint8)
+        return cv2.LUT(img, table)
+
     def __repr__(self) -> str:
-        return f'{self.__class__.__name__}()'
+        repr_str = self.__class__.__name__
+        repr_str += f'(invert={self.invert!r}, '
+        repr_str += f'stretch={self.stretch}, '
+        repr_str += f'dark_percentile={self.dark_percentile})'
+        return repr_str

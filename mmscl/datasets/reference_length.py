@@ -1,0 +1,195 @@
+"""Chromosome lengths of a dataset's crops, cached, and the reference length
+that each crop's pixel scale is normalised by.
+
+Labs image chromosomes at different pixel scales (microscope, camera,
+condensation), so a model that reads length in pixels does not travel. What
+does travel is relative length, the cue cytogeneticists use: each crop is
+rescaled so that a reference length, the median chromosome length of its
+cell (or of the whole dataset when cells are unknown), spans a fixed part of
+the model's input (:class:`~mmscl.datasets.transforms.Letterbox`).
+"""
+import json
+import os
+import os.path as osp
+import time
+from collections import defaultdict
+from multiprocessing import Pool
+from typing import Dict, List, Optional, Sequence
+
+import numpy as np
+from mmengine.logging import MMLogger
+from tqdm import tqdm
+
+from .morphometry import measure_crop
+from .transforms.loading import imread_grayscale
+
+REFERENCE_MODES = ('cell', 'dataset')
+# A cell with fewer measured crops than this takes the dataset's reference:
+# the median of a handful of chromosomes says little about the cell's scale.
+MIN_CROPS_PER_CELL = 10
+CACHE_FILE_NAME = '.mmscl_lengths.json'
+# Bump when the measurement changes, so that old caches are ignored.
+CACHE_VERSION = 1
+# Below this many crops to measure, a pool of processes costs more than it
+# saves.
+_MIN_CROPS_FOR_POOL = 2000
+
+
+def _file_key(path: str) -> List[int]:
+    stat = os.stat(path)
+    return [stat.st_size, stat.st_mtime_ns]
+
+
+def _measure_file(path: str) -> float:
+    """The chromosome length in an image file; 0 for an unreadable file,
+    which is left to the start-up image check or the pipeline to report."""
+    try:
+        img = imread_grayscale(path)
+    except (OSError, ValueError):
+        return 0.
+    return measure_crop(img)[0]
+
+
+class LengthCache:
+    """Measured chromosome lengths of image files, kept in a JSON file.
+
+    An entry is reused while its file has the same size and modification
+    time; anything else is measured again. The file holds paths relative to
+    its folder, so a moved data folder keeps its cache. Writes are atomic
+    (a temporary file renamed), so runs side by side never leave a broken
+    cache; a folder that cannot be written keeps no cache.
+
+    Args:
+        cache_file (str): The JSON file.
+    """
+
+    def __init__(self, cache_file: str):
+        self.cache_file = cache_file
+        self.root = osp.dirname(osp.abspath(cache_file))
+        self.entries: Dict[str, list] = {}
+        if osp.isfile(cache_file):
+            try:
+                with open(cache_file, encoding='utf-8') as f:
+                    content = json.load(f)
+            except (OSError, ValueError):
+                content = {}
+            if content.get('version') == CACHE_VERSION:
+                self.entries = content.get('lengths', {})
+
+    def _key(self, path: str) -> str:
+        return osp.relpath(osp.abspath(path), self.root)
+
+    def get(self, path: str) -> Optional[float]:
+        """The cached length of ``path``, or None if absent or stale."""
+        entry = self.entries.get(self._key(path))
+        if entry is None or entry[:2] != _file_key(path):
+            return None
+        return entry[2]
+
+    def update(self, lengths: Dict[str, float]) -> bool:
+        """Add measured lengths and write the cache; False if it cannot be
+        written."""
+        for path, length in lengths.items():
+            self.entries[self._key(path)] = _file_key(path) + [length]
+        tmp_file = f'{self.cache_file}.{os.getpid()}.tmp'
+        try:
+            with open(tmp_file, 'w', encoding='utf-8') as f:
+                json.dump(dict(version=CACHE_VERSION, lengths=self.entries), f)
+            os.replace(tmp_file, self.cache_file)
+        except OSError:
+            if osp.exists(tmp_file):
+                os.remove(tmp_file)
+            return False
+        return True
+
+
+def measure_lengths(paths: Sequence[str],
+                    cache_file: Optional[str] = None,
+                    num_workers: Optional[int] = None) -> np.ndarray:
+    """Measure the chromosome length of every image, using and filling a
+    cache.
+
+    Args:
+        paths (Sequence[str]): Image files.
+        cache_file (str, optional): JSON cache (see :class:`LengthCache`).
+            None measures everything and keeps nothing.
+        num_workers (int, optional): Processes for the crops not in the
+            cache. Defaults to the CPUs available, at most 8.
+
+    Returns:
+        np.ndarray: The length in pixels of each image (0 where no
+        chromosome was found or the file cannot be read).
+    """
+    logger = MMLogger.get_current_instance()
+    cache = LengthCache(cache_file) if cache_file else None
+    lengths = np.zeros(len(paths))
+    todo = []
+    for i, path in enumerate(paths):
+        cached = cache.get(path) if cache else None
+        if cached is None:
+            todo.append(i)
+        else:
+            lengths[i] = cached
+    if not todo:
+        return lengths
+
+    start = time.perf_counter()
+    todo_paths = [paths[i] for i in todo]
+    if num_workers is None:
+        num_workers = min(8, len(os.sched_getaffinity(0)))
+    progress = dict(
+        total=len(todo), desc='Measuring chromosome lengths',
+        disable=len(todo) < 1000, mininterval=2.)
+    if num_workers > 1 and len(todo) >= _MIN_CROPS_FOR_POOL:
+        with Pool(num_workers) as pool:
+            measured = list(tqdm(
+                pool.imap(_measure_file, todo_paths, chunksize=64),
+                **progress))
+    else:
+        measured = [_measure_file(p) for p in tqdm(todo_paths, **progress)]
+    lengths[todo] = measured
+    elapsed = time.perf_counter() - start
+    message = (f'measured the chromosome length of {len(todo)} crops in '
+               f'{elapsed:.1f} s ({len(paths) - len(todo)} from the cache)')
+    if cache and not cache.update(dict(zip(todo_paths, measured))):
+        message += f'; cannot write the cache {cache_file}'
+    logger.info(message)
+    return lengths
+
+
+def reference_lengths(lengths: np.ndarray,
+                      cell_ids: Sequence[Optional[str]],
+                      mode: str = 'cell') -> np.ndarray:
+    """The reference length each crop's scale is normalised by.
+
+    ``'dataset'``: the median length of all crops. ``'cell'``: the median
+    length of the crop's cell; crops without a cell id, and those of cells
+    with fewer than ``MIN_CROPS_PER_CELL`` measured crops, take the
+    dataset's. Crops where no chromosome was found (length 0) do not count.
+
+    Args:
+        lengths (np.ndarray): Length of each crop, (N, ).
+        cell_ids (Sequence[str | None]): Cell of each crop, None if unknown.
+        mode (str): 'cell' or 'dataset'. Defaults to 'cell'.
+
+    Returns:
+        np.ndarray: The reference length of each crop, (N, ).
+    """
+    if mode not in REFERENCE_MODES:
+        raise ValueError(f'length reference must be one of '
+                         f'{REFERENCE_MODES}, got {mode!r}.')
+    measured = lengths > 0
+    if not measured.any():
+        raise ValueError('no chromosome was found in any crop, so there is '
+                         'no reference length.')
+    references = np.full(len(lengths), np.median(lengths[measured]))
+    if mode == 'cell':
+        crops_of_cell = defaultdict(list)
+        for i, cell_id in enumerate(cell_ids):
+            if cell_id is not None:
+                crops_of_cell[cell_id].append(i)
+        for crops in crops_of_cell.values():
+            cell_lengths = lengths[crops][measured[crops]]
+            if len(cell_lengths) >= MIN_CROPS_PER_CELL:
+                references[crops] = np.median(cell_lengths)
+    return references

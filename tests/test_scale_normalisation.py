@@ -1,0 +1,181 @@
+"""Cross-lab normalisation: chromosome length, reference lengths and their
+cache, and a config's test pipeline giving crops of any pixel scale one
+normalised size."""
+import os
+import os.path as osp
+
+import cv2
+import numpy as np
+import pytest
+from mmengine.config import Config
+from mmengine.registry import DefaultScope
+
+from mmscl.datasets import ChromosomeDataset, reference_length
+from mmscl.datasets.annotation import write_annotation_csv
+from mmscl.datasets.morphometry import (foreground_mask, has_dark_background,
+                                        measure_crop)
+from mmscl.datasets.reference_length import (MIN_CROPS_PER_CELL,
+                                             measure_lengths,
+                                             reference_lengths)
+
+REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+
+
+def chromosome(length, width, bend_radius=None, size=160, gray=60):
+    """A dark rod with round ends of the given centre-line length (ends
+    included) on white, straight or bent along a circular arc."""
+    img = np.full((size, size), 255, np.uint8)
+    axis = np.linspace(-(length - width) / 2, (length - width) / 2, 600)
+    if bend_radius is None:
+        points = np.stack([np.full_like(axis, size / 2), size / 2 + axis], 1)
+    else:
+        angle = axis / bend_radius
+        points = np.stack([
+            size / 2 + bend_radius * (1 - np.cos(angle)) - bend_radius / 4,
+            size / 2 + bend_radius * np.sin(angle)
+        ], 1)
+    for x, y in points:
+        cv2.circle(img, (round(x), round(y)), round(width / 2), gray, -1)
+    return img
+
+
+@pytest.mark.parametrize('length,width,bend_radius', [
+    (30, 10, None), (60, 14, None), (100, 18, None),
+    (90, 16, 40), (80, 12, 25),
+])
+def test_length_of_straight_and_bent_chromosomes(length, width, bend_radius):
+    img = chromosome(length, width, bend_radius)
+    measured, box = measure_crop(img)
+    assert measured == pytest.approx(length, rel=0.08)
+    # The other polarity gives the same.
+    assert measure_crop(255 - img)[0] == pytest.approx(measured)
+    top, bottom, left, right = box
+    assert (img[:top] == 255).all() and (img[bottom:] == 255).all()
+    assert (img[:, :left] == 255).all() and (img[:, right:] == 255).all()
+
+
+def test_length_ignores_pale_bands_and_neighbour_bits():
+    img = chromosome(80, 14)
+    img[70:74][img[70:74] < 255] = 235  # a pale band across the rod
+    img[2:6, 2:10] = 40  # a bit of a neighbouring chromosome
+    mask = foreground_mask(img)
+    assert mask[72, 80] and not mask[3, 5]
+    assert measure_crop(img)[0] == pytest.approx(80, rel=0.08)
+
+
+def test_polarity_and_blank_crops():
+    img = chromosome(60, 14)
+    assert not has_dark_background(img)
+    assert has_dark_background(255 - img)
+    # A tight box of a tilted chromosome, which touches the border.
+    tilted = cv2.warpAffine(
+        img, cv2.getRotationMatrix2D((80, 80), 20, 1.), (160, 160),
+        borderValue=255)
+    top, bottom, left, right = measure_crop(tilted)[1]
+    tight = tilted[top:bottom, left:right]
+    assert not has_dark_background(tight)
+    assert has_dark_background(255 - tight)
+    assert measure_crop(np.full((20, 20), 255, np.uint8)) == (0., None)
+
+
+def test_reference_lengths_per_cell_and_dataset():
+    n = MIN_CROPS_PER_CELL
+    lengths = np.array([10.] * n + [20.] * n + [30., 0., 40.])
+    cells = ['a'] * n + ['b'] * n + ['c', 'c', None]
+    # Dataset: the median of the measured crops (the blank one left out).
+    dataset = np.median(lengths[lengths > 0])
+    np.testing.assert_array_equal(
+        reference_lengths(lengths, cells, 'dataset'),
+        np.full(len(lengths), dataset))
+    # Cell: each full cell its own median; the small cell 'c' and the crop
+    # without a cell take the dataset's.
+    np.testing.assert_array_equal(
+        reference_lengths(lengths, cells, 'cell'),
+        [10.] * n + [20.] * n + [dataset] * 3)
+    with pytest.raises(ValueError, match='length reference'):
+        reference_lengths(lengths, cells, 'patient')
+    with pytest.raises(ValueError, match='no chromosome'):
+        reference_lengths(np.zeros(3), [None] * 3)
+
+
+def test_length_cache_is_reused_and_invalidated(tmp_path, monkeypatch):
+    paths = []
+    for i, length in enumerate((40, 60)):
+        paths.append(str(tmp_path / f'{i}.png'))
+        cv2.imwrite(paths[-1], chromosome(length, 12))
+    cache_file = str(tmp_path / 'lengths.json')
+    first = measure_lengths(paths, cache_file, num_workers=1)
+    assert first == pytest.approx([40, 60], rel=0.08)
+
+    measured = []
+    real_measure = reference_length._measure_file
+    monkeypatch.setattr(reference_length, '_measure_file',
+                        lambda p: measured.append(p) or real_measure(p))
+    np.testing.assert_array_equal(
+        measure_lengths(paths, cache_file, num_workers=1), first)
+    assert measured == []
+    # A changed file is measured again; the other comes from the cache.
+    cv2.imwrite(paths[0], chromosome(90, 12))
+    os.utime(paths[0], ns=(1, 1))
+    again = measure_lengths(paths, cache_file, num_workers=1)
+    assert measured == [paths[0]]
+    assert again[0] == pytest.approx(90, rel=0.08) and again[1] == first[1]
+    # A broken cache file is ignored, not fatal.
+    with open(cache_file, 'w') as f:
+        f.write('{not json')
+    np.testing.assert_array_equal(
+        measure_lengths(paths, cache_file, num_workers=1), again)
+
+
+def test_test_pipeline_normalises_pixel_scale(tmp_path):
+    """The same cell imaged at 0.7x and 1.7x the pixel scale (and as
+    fluorescence, bright on black) gives the same model input as the
+    original, through a shipped config's test pipeline."""
+    lengths = np.linspace(30, 90, MIN_CROPS_PER_CELL)
+    rows = []
+    for factor, name in ((1., 'original'), (0.7, 'small'), (1.7, 'large')):
+        for i, length in enumerate(lengths):
+            img = chromosome(length * factor, 12 * factor,
+                             size=round(200 * factor))
+            if name == 'small':
+                img = 255 - img
+            path = f'{name}/{i}.png'
+            os.makedirs(tmp_path / name, exist_ok=True)
+            cv2.imwrite(str(tmp_path / path), img)
+            rows.append(dict(img_path=path, label='1', cell_id=name))
+    write_annotation_csv(str(tmp_path / 'test.csv'), rows)
+
+    cfg = Config.fromfile(
+        osp.join(REPO_ROOT, 'configs/scl/resnet18_gband612.py'))
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        dataset = ChromosomeDataset(
+            ann_file='test.csv', data_root=str(tmp_path), test_mode=True,
+            pipeline=cfg.test_dataloader.dataset.pipeline)
+
+    def rod_extent(index):
+        img = dataset[index]['inputs'][0].numpy()
+        rows, cols = np.nonzero(img < 128)
+        return rows.max() - rows.min() + 1, cols.max() - cols.min() + 1
+
+    n = len(lengths)
+    for i in range(n):
+        original = np.array(rod_extent(i))
+        for twin in (i + n, i + 2 * n):
+            np.testing.assert_allclose(rod_extent(twin), original, atol=2)
+    # A rod of the cell's median length would span reference_fraction of
+    # the input side (within the measurement's error).
+    assert rod_extent(n // 2)[0] == pytest.approx(
+        cfg.reference_fraction * cfg.input_size * lengths[n // 2] /
+        np.median(lengths), rel=0.1)
+
+
+def test_dataset_without_any_chromosome_is_refused(tmp_path):
+    cv2.imwrite(str(tmp_path / 'blank.png'), np.full((8, 8), 255, np.uint8))
+    write_annotation_csv(str(tmp_path / 'test.csv'),
+                         [dict(img_path='blank.png', label='1')])
+    with pytest.raises(ValueError, match='no chromosome found in any crop'):
+        ChromosomeDataset(ann_file='test.csv', data_root=str(tmp_path),
+                          test_mode=True)
+    dataset = ChromosomeDataset(ann_file='test.csv', data_root=str(tmp_path),
+                                test_mode=True, length_reference=None)
+    assert 'ref_length' not in dataset.get_data_info(0)
