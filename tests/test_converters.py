@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from mmscl.datasets.annotation import read_annotation_csv
+from mmscl.datasets.annotation import SPLIT_NAMES, read_annotation_csv
 from mmscl.datasets.categories import CHROMOSOME_CATEGORIES
 from mmscl.datasets.converters import (split_by_group_with_all_types,
                                        stratified_split)
@@ -44,7 +44,7 @@ def write_garbage(path):
         f.write(b'truncated')
 
 
-def read_splits(out_dir, names=('train', 'val', 'test')):
+def read_splits(out_dir, names=SPLIT_NAMES):
     return {
         name: read_annotation_csv(osp.join(out_dir, f'{name}.csv'))
         for name in names
