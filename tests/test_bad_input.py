@@ -108,13 +108,17 @@ def test_converter_skips_hidden_files(tmp_path, capsys):
 # -- Converters and generator: no silent overwrite (item 2) -----------------
 
 
-def test_converter_refuses_to_overwrite(tmp_path):
+def test_converter_refuses_to_overwrite(tmp_path, capsys):
     root = chrmnet_tree(tmp_path / 'src')
     out = tmp_path / 'out'
     write_text(out / 'train.csv', HEADER + 'hand/edited.png,7\n')
-    with pytest.raises(FileExistsError, match=r'train\.csv.*--overwrite'):
+    with pytest.raises(SystemExit):
         load_converter('chrmnet').main(
             [str(root), str(out), '--all', '--workers', '1'])
+    assert capsys.readouterr().err.splitlines()[-1].endswith(
+        f': error: {out} already holds train.csv: nothing was '
+        'written. Move them away, or pass --overwrite (overwrite=True) to '
+        'replace them.')
     assert sorted(os.listdir(out)) == ['train.csv']
     assert (out / 'train.csv').read_text() == HEADER + 'hand/edited.png,7\n'
 
@@ -158,10 +162,18 @@ def test_failed_write_keeps_the_old_set(tmp_path):
     assert (tmp_path / 'train.csv').read_text() == HEADER + 'old.png,1\n'
 
 
-def test_generator_refuses_to_overwrite(tmp_path):
+def test_generator_refuses_to_overwrite(tmp_path, capsys):
     write_text(tmp_path / 'test.json', '{"items": []}')
     with pytest.raises(FileExistsError, match=r'test\.json'):
         generate_synthetic_dataset(str(tmp_path), 1, progress=False)
+    spec = importlib.util.spec_from_file_location(
+        'make_synthetic',
+        osp.join(REPO_ROOT, 'tools', 'dataset_converters', 'make_synthetic.py'))
+    make_synthetic = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make_synthetic)
+    with pytest.raises(SystemExit):
+        make_synthetic.main(['--out', str(tmp_path), '--cells', '1'])
+    assert ': error: ' in capsys.readouterr().err
     assert sorted(os.listdir(tmp_path)) == ['test.json']
 
 

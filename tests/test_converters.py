@@ -118,9 +118,14 @@ def test_gband612_converter(gband_tree, tmp_path, capsys):
         osp.join('single_clase', f'{first["cell_id"]}.tiff', 'clase'))
 
 
-def test_gband612_converter_rejects_another_layout(tmp_path):
-    with pytest.raises(FileNotFoundError, match='single_clase'):
+def test_gband612_converter_rejects_another_layout(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exit_info:
         load_converter('gband612').main([str(tmp_path), str(tmp_path / 'o')])
+    assert exit_info.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1].endswith(
+        f': error: {tmp_path}/single_clase not found: '
+        'SRC_DIR must hold single_clase/<cellID>.tiff/clase<k>/'
+        'clase<k>_<h>_<cellID>.tiff')
 
 
 @pytest.fixture

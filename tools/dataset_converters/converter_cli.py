@@ -53,7 +53,9 @@ def build_parser(description):
 
 
 def run(collect, description, argv=None, group_key=None):
-    """Parse the command line, convert and print the summary.
+    """Parse the command line, convert and print the summary; a bad
+    source or output folder or bad arguments end the program with one
+    error line (exit status 2).
 
     Args:
         collect (Callable): Reads the source folder into (rows, problems).
@@ -65,18 +67,22 @@ def run(collect, description, argv=None, group_key=None):
     Returns:
         dict[str, list[dict]]: The rows written, by annotation name.
     """
-    args = build_parser(description).parse_args(argv)
+    parser = build_parser(description)
+    args = parser.parse_args(argv)
     start = time.perf_counter()
-    result = convert(
-        collect,
-        args.src_dir,
-        args.out_dir,
-        whole_set=args.all,
-        ratios=args.ratios,
-        seed=args.seed,
-        workers=args.workers,
-        group_key=group_key,
-        overwrite=args.overwrite)
+    try:
+        result = convert(
+            collect,
+            args.src_dir,
+            args.out_dir,
+            whole_set=args.all,
+            ratios=args.ratios,
+            seed=args.seed,
+            workers=args.workers,
+            group_key=group_key,
+            overwrite=args.overwrite)
+    except (FileExistsError, FileNotFoundError, ValueError) as e:
+        parser.error(str(e))
     print(format_summary(result.splits, result.problems))
     if result.note:
         print(result.note + '.')

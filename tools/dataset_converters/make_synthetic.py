@@ -10,7 +10,7 @@ from mmscl.datasets.synthetic import (SYNTHETIC_DOMAINS,
                                       generate_synthetic_dataset)
 
 
-def parse_args():
+def build_parser():
     parser = argparse.ArgumentParser(
         description='Generate a synthetic G-band chromosome dataset: PNG '
         'crops, train/val/test CSV and JSON splits (by cell), a contact '
@@ -36,19 +36,23 @@ def parse_args():
         action='store_true',
         help='replace the annotation files already in --out (without it, '
         'existing ones stop the generator before it starts)')
-    return parser.parse_args()
+    return parser
 
 
-def main():
-    args = parse_args()
-    paths = generate_synthetic_dataset(
-        args.out,
-        args.cells,
-        seed=args.seed,
-        domain=args.domain,
-        workers=args.workers,
-        progress=not args.no_progress,
-        overwrite=args.overwrite)
+def main(argv=None):
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        paths = generate_synthetic_dataset(
+            args.out,
+            args.cells,
+            seed=args.seed,
+            domain=args.domain,
+            workers=args.workers,
+            progress=not args.no_progress,
+            overwrite=args.overwrite)
+    except (FileExistsError, ValueError) as e:
+        parser.error(str(e))
     for name, path in paths.items():
         print(f'{name}: {path}')
 
