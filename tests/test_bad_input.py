@@ -185,6 +185,14 @@ def test_generator_meta_json_cut_short(tmp_path):
             data_root=str(tmp_path), num_cells=1, test_mode=True)
 
 
+def test_synthetic_dataset_over_foreign_annotation(tmp_path):
+    write_text(tmp_path / 'train.csv', HEADER)
+    with pytest.raises(FileExistsError, match='holds annotation files but no '
+                       'meta.json'):
+        SyntheticChromosomeDataset(data_root=str(tmp_path), num_cells=1)
+    assert os.listdir(tmp_path) == ['train.csv']
+
+
 # -- Annotation files: errors name the file and the row (item 4) ------------
 
 

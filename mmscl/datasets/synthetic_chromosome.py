@@ -76,4 +76,10 @@ class SyntheticChromosomeDataset(ChromosomeDataset):
         MMLogger.get_current_instance().info(
             f'Generating a synthetic chromosome dataset {wanted} in '
             f'{data_root} (once).')
-        generate_synthetic_dataset(data_root, workers=workers, **wanted)
+        try:
+            generate_synthetic_dataset(data_root, workers=workers, **wanted)
+        except FileExistsError:
+            raise FileExistsError(
+                f'{data_root} holds annotation files but no meta.json (left '
+                'by an interrupted generation, or not a synthetic dataset): '
+                'delete them, or choose another data_root.') from None
