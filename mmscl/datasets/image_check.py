@@ -4,7 +4,10 @@
 will, so that a zero-byte, truncated, mislabelled or oversized file is
 reported when a dataset is built (or a converter runs) rather than when
 the pipeline first loads it, possibly hours into training.
+:func:`is_hidden` and :func:`list_visible` keep hidden files (``.DS_Store``,
+``._name.png``) out of the crops that datasets and converters list.
 """
+import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
 from typing import Callable, Iterable, List, Optional, Sequence, Tuple
@@ -81,7 +84,11 @@ def find_unreadable_images(
     decode_error = _DecodeError(load or LoadChromosomeImage().load)
     if workers > 1 and len(paths) > 1:
         chunksize = max(1, len(paths) // (workers * 8))
-        with ProcessPoolExecutor(workers) as executor:
+        # Not forked: a fork of a process running threads (torch's, tqdm's
+        # monitor) can deadlock in the child.
+        context = multiprocessing.get_context('forkserver')
+        context.set_forkserver_preload([__name__])
+        with ProcessPoolExecutor(workers, mp_context=context) as executor:
             errors = list(
                 _with_progress(
                     executor.map(decode_error, paths, chunksize=chunksize),

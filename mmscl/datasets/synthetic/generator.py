@@ -282,7 +282,11 @@ def generate_synthetic_dataset(
         cells = [writer(i) for i in tqdm(range(num_cells), **bar)]
     else:
         # One OpenCV thread per worker: the workers already fill the cores.
-        with multiprocessing.Pool(
+        # Not forked: a fork of a process running threads (torch's, tqdm's
+        # monitor) can deadlock in the child.
+        context = multiprocessing.get_context('forkserver')
+        context.set_forkserver_preload([__name__])
+        with context.Pool(
                 min(workers, num_cells),
                 initializer=cv2.setNumThreads,
                 initargs=(1, )) as pool:
