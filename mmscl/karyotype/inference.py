@@ -126,7 +126,7 @@ def crop_dataset_config(cfg: Config, ann_file: str, data_root: str) -> dict:
         inspect.signature(EngineBaseDataset).parameters)
     # The split and the crops' location are ours; the rest is the config's.
     ours = {'ann_file', 'data_root', 'data_prefix', 'folder_naming',
-            'indices', 'test_mode', 'pipeline'}
+            'indices', 'test_mode', 'pipeline', 'serialize_data'}
     kept = {k: v for k, v in test_dataset.items()
             if k in accepted and k not in ours}
     return dict(
@@ -136,6 +136,9 @@ def crop_dataset_config(cfg: Config, ann_file: str, data_root: str) -> dict:
         data_prefix='',
         test_mode=True,
         pipeline=test_dataset.pipeline,
+        # Read once in this process: pickling the list for workers to
+        # share would only cost time.
+        serialize_data=False,
         **kept)
 
 
