@@ -50,6 +50,7 @@ from mmscl.datasets.annotation import (read_annotation_csv,
 from mmscl.datasets.categories import CHROMOSOME_CATEGORIES
 from mmscl.datasets.transforms import imread_grayscale
 from mmscl.evaluation import METRIC_LABELS, read_test_metrics
+from mmscl.utils import set_input_size
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 TOOLS = osp.join(REPO_ROOT, 'tools')
@@ -350,15 +351,6 @@ def write_subset(src_csv, dst_csv, per_type):
     return dst_csv
 
 
-def pipeline_keys(cfg, loader):
-    """The option keys of every Letterbox of a dataloader's pipeline."""
-    pipeline = cfg[loader].dataset.pipeline
-    return [
-        f'{loader}.dataset.pipeline.{i}' for i, transform in
-        enumerate(pipeline) if transform['type'] == 'Letterbox'
-    ]
-
-
 def schedule_options(cfg, max_iters):
     """Options rescaling every iteration count of the schedule (warm-ups,
     decay) from the config's length to ``max_iters``."""
@@ -450,14 +442,14 @@ class Benchmark:
             }
         return files
 
-    def _common_options(self, cfg, loaders):
-        """Input size, then the user's options (as key=value strings)."""
-        options = {}
-        if self.args.input_size:
-            for loader in loaders:
-                for key in pipeline_keys(cfg, loader):
-                    options[f'{key}.scale'] = self.args.input_size
-        return format_options(options) + list(self.args.cfg_options)
+    def _tool_args(self, options):
+        """The input size, then ``options`` and the user's options (which
+        come last, so that they win)."""
+        size = ['--input-size', str(self.args.input_size)
+                ] if self.args.input_size else []
+        return size + [
+            '--cfg-options', *format_options(options), *self.args.cfg_options
+        ]
 
     def train_argv(self, method, seed, work_dir):
         cfg = Config.fromfile(self.configs[method])
@@ -478,16 +470,12 @@ class Benchmark:
             1, min(cfg.default_hooks.logger.interval, max_iters // 20))
         return [
             self.configs[method], '--work-dir', work_dir, '--no-validate',
-            '--cfg-options', *format_options(options),
-            # The test loader too, so that the config dumped into the work
-            # dir tests as the run did (--no-validate drops the val loader).
-            *self._common_options(cfg, ['train_dataloader', 'test_dataloader'])
+            *self._tool_args(options)
         ]
 
     def test_argv(self, method, test_set, checkpoint, work_dir):
         config = (self.external_configs[method] if test_set == 'external'
                   else self.configs[method])
-        cfg = Config.fromfile(config)
         root = self.roots.get(test_set) or self.roots[
             'gband612' if test_set == 'internal' else 'qband119']
         workers = self.args.workers
@@ -498,9 +486,8 @@ class Benchmark:
             'test_dataloader.persistent_workers': False,
         }
         return [
-            config, checkpoint, '--work-dir', work_dir, '--cfg-options',
-            *format_options(options),
-            *self._common_options(cfg, ['test_dataloader'])
+            config, checkpoint, '--work-dir', work_dir,
+            *self._tool_args(options)
         ]
 
     def _settings(self):
@@ -509,6 +496,8 @@ class Benchmark:
         cfg = Config.fromfile(self.configs['scl'])
         cfg.merge_from_dict(
             parse_options(argv[argv.index('--cfg-options') + 1:]))
+        if self.args.input_size:
+            set_input_size(cfg, self.args.input_size)
         backbone = cfg.model.backbone
         name = backbone.get('model_name') or (
             f"{backbone.type}-{backbone.get('depth', '')}".rstrip('-'))

@@ -1,3 +1,4 @@
+import importlib.util
 import os
 import os.path as osp
 import sys
@@ -11,6 +12,19 @@ CONFIGS = osp.join(REPO_ROOT, 'configs')
 SHARED_DATA = osp.join(REPO_ROOT, '..', 'shared', 'data')
 
 sys.path.insert(0, osp.dirname(__file__))
+
+
+def load_converter(name):
+    """The module of ``tools/dataset_converters/<name>.py``."""
+    path = osp.join(REPO_ROOT, 'tools', 'dataset_converters', f'{name}.py')
+    # The converters import converter_cli from their folder, as Python
+    # allows when they run as scripts.
+    if osp.dirname(path) not in sys.path:
+        sys.path.insert(0, osp.dirname(path))
+    spec = importlib.util.spec_from_file_location(f'converter_{name}', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def write_tiny_chromosome_set(root, per_type=3, splits=('train', 'val',

@@ -27,7 +27,7 @@ from mmscl.datasets.synthetic import generate_synthetic_dataset
 from mmscl.datasets.transforms import loading
 from mmscl.evaluation.work_dirs import read_metrics_file
 from mmscl.utils import find_resumable_checkpoint
-from test_converters import load_converter
+from conftest import load_converter
 
 HEADER = 'img_path,label\n'
 
@@ -514,7 +514,7 @@ def test_train_tool_resumes_from_the_intact_checkpoint(tmp_path):
     args = Namespace(
         launcher='none', work_dir=str(tmp_path), no_validate=False,
         amp=False, resume='auto', auto_scale_lr=False, cfg_options=None,
-        no_pin_memory=False, no_persistent_workers=False)
+        no_pin_memory=False, no_persistent_workers=False, input_size=None)
     cfg = train.merge_args(Config(dict()), args)
     assert cfg.resume and cfg.load_from == str(tmp_path / 'iter_2.pth')
 

@@ -1,9 +1,7 @@
-import importlib.util
 import os
 import os.path as osp
 import shutil
 import subprocess
-import sys
 import tempfile
 from collections import Counter
 
@@ -11,6 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from conftest import load_converter
 from mmscl.datasets.annotation import SPLIT_NAMES, read_annotation_csv
 from mmscl.datasets.categories import CHROMOSOME_CATEGORIES
 from mmscl.datasets.converters import (split_by_group_with_all_types,
@@ -19,18 +18,6 @@ from mmscl.datasets.converters import (split_by_group_with_all_types,
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 SHARED_DATA = osp.join(REPO_ROOT, '..', 'shared', 'data')
 CROP = np.full((6, 3), 90, np.uint8)
-
-
-def load_converter(name):
-    path = osp.join(REPO_ROOT, 'tools', 'dataset_converters', f'{name}.py')
-    # The converters import converter_cli from their folder, as Python
-    # allows when they run as scripts.
-    if osp.dirname(path) not in sys.path:
-        sys.path.insert(0, osp.dirname(path))
-    spec = importlib.util.spec_from_file_location(f'converter_{name}', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def write_image(path, **kwargs):

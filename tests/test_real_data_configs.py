@@ -4,7 +4,6 @@ The tests on real crops need ``<repo>/../shared/data`` and skip without it.
 """
 import copy
 import functools
-import glob
 import importlib.util
 import json
 import math
@@ -22,7 +21,7 @@ from mmengine.registry import DefaultScope
 from PIL import Image
 
 import mmscl  # noqa: F401
-from conftest import CONFIGS, REPO_ROOT, SHARED_DATA
+from conftest import CONFIGS, REPO_ROOT, SHARED_DATA, load_converter
 from mmscl.datasets import ChromosomeDataset
 from mmscl.datasets.annotation import read_annotation_csv, write_annotation_csv
 from mmscl.datasets.morphometry import measure_crop
@@ -226,11 +225,7 @@ def real_crops(tmp_path_factory):
             osp.join(SHARED_DATA, f'{name}.tar.gz'), '-C',
             str(root), '--wildcards', *patterns
         ], check=True)
-        path = osp.join(REPO_ROOT, 'tools', 'dataset_converters',
-                        f'{name}.py')
-        spec = importlib.util.spec_from_file_location(name, path)
-        converters[name] = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(converters[name])
+        converters[name] = load_converter(name)
     rows, _ = converters['gband612'].collect(str(root / 'gband612'))
     for split, cells in (('train', GBAND_TRAIN_CELLS),
                          ('test', GBAND_TEST_CELLS)):

@@ -17,6 +17,7 @@ from mmscl.datasets.morphometry import (foreground_mask, has_dark_background,
 from mmscl.datasets.reference_length import (MIN_CROPS_PER_CELL,
                                              measure_lengths,
                                              reference_lengths)
+from mmscl.utils import set_input_size
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
@@ -179,3 +180,19 @@ def test_dataset_without_any_chromosome_is_refused(tmp_path):
     dataset = ChromosomeDataset(ann_file='test.csv', data_root=str(tmp_path),
                                 test_mode=True, length_reference=None)
     assert 'ref_length' not in dataset.get_data_info(0)
+
+
+def test_input_size_reaches_every_pipeline():
+    cfg = Config.fromfile(
+        osp.join(REPO_ROOT, 'configs/scl/resnet18_gband612_qband119.py'))
+    set_input_size(cfg, 96)
+    assert cfg.input_size == 96
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        letterbox = [
+            t for t in cfg[loader].dataset.pipeline if t.type == 'Letterbox'
+        ]
+        assert [t.scale for t in letterbox] == [96]
+    cfg.test_dataloader.dataset.pipeline = []
+    cfg.train_dataloader = cfg.val_dataloader = None
+    with pytest.raises(ValueError, match='no Letterbox'):
+        set_input_size(cfg, 96)

@@ -13,6 +13,7 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 import mmscl  # noqa: F401  (registers mmscl's modules, safe checkpoints)
+from mmscl.utils import set_input_size
 
 
 def parse_args():
@@ -23,6 +24,10 @@ def parse_args():
     parser.add_argument('--out', help='dump the predictions to this .pkl')
     parser.add_argument('--amp', action='store_true',
                         help='test in mixed precision')
+    parser.add_argument(
+        '--input-size', type=int,
+        help='side of the model input: the output of every Letterbox of '
+        'the config (--cfg-options input_size=... would not reach them)')
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction,
         help='override config settings, e.g. '
@@ -49,6 +54,8 @@ def merge_args(cfg, args):
         cfg.test_cfg.fp16 = True
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
+    if args.input_size is not None:
+        set_input_size(cfg, args.input_size)
     if args.out is not None:
         if not args.out.endswith(('.pkl', '.pickle')):
             raise ValueError(f'--out must be a .pkl file, got {args.out}')

@@ -12,7 +12,7 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 import mmscl  # noqa: F401  (registers mmscl's modules, safe checkpoints)
-from mmscl.utils import find_resumable_checkpoint
+from mmscl.utils import find_resumable_checkpoint, set_input_size
 
 
 def parse_args():
@@ -33,6 +33,10 @@ def parse_args():
                         help='disable pin_memory in the dataloaders')
     parser.add_argument('--no-persistent-workers', action='store_true',
                         help='disable persistent_workers in the dataloaders')
+    parser.add_argument(
+        '--input-size', type=int,
+        help='side of the model input: the output of every Letterbox of '
+        'the config (--cfg-options input_size=... would not reach them)')
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction,
         help='override config settings, e.g. train_cfg.max_iters=10')
@@ -78,6 +82,8 @@ def merge_args(cfg, args):
 
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
+    if args.input_size is not None:
+        set_input_size(cfg, args.input_size)
     if cfg.get('auto_scale_lr', {}).get('enable') and \
             cfg.train_dataloader.get('batch_size') is None:
         # MMEngine scales by the config's batch size, which a

@@ -1,6 +1,8 @@
-# ResNet-18 trained with SCL on the gband612 G-band crops (tight boxes on a
-# 176 px canvas, 128 px input), 2000 steps of 2 x 24 paired crops. About
-# 1 s a step on 2 CPU cores; a minute or two on one GPU.
+# ResNet-18 trained with SCL on the gband612 G-band crops (pixel scale and
+# stain normalised, see ../_base_/datasets/gband612.py; 128 px input), 2000
+# steps of 2 x 24 paired crops. Measured at 64 px, not at 128 px: 0.66-0.99
+# s a step on 2 CPU cores with two runs side by side, one thread each
+# (benchmarks/real_data.py, 2026-12-01, benchmarks/README.md).
 #   python tools/dataset_converters/gband612.py data/gband612 data/gband612
 #   python tools/train.py configs/scl/resnet18_gband612.py
 #   python tools/test.py configs/scl/resnet18_gband612.py CKPT
@@ -19,9 +21,10 @@ model = dict(
         in_channels=512,
         embed_dim=256,
         hidden_channels=256,
-        # lambda1 = 0.25 instead of the paper's 1: at 400 steps (3 seeds)
-        # internal accuracy 72.8% against 68.9%, external 30.1% against
-        # 27.9% (benchmarks/README.md).
+        # lambda1 = 0.25 instead of the paper's 1: at 400 steps (3 seeds,
+        # 2026-11-26, before the scale normalisation) internal accuracy
+        # 72.8% against 68.9%, external 30.1% against 27.9%
+        # (benchmarks/README.md).
         contrastive_loss=dict(loss_weight=0.25)))
 default_hooks = dict(
     logger=dict(interval=50), checkpoint=dict(interval=1000))
