@@ -10,7 +10,7 @@ the pipeline first loads it, possibly hours into training.
 import multiprocessing
 import os
 from concurrent.futures import ProcessPoolExecutor
-from typing import Callable, Iterable, List, Optional, Sequence, Tuple
+from typing import Callable, List, Optional, Sequence, Tuple
 
 from tqdm import tqdm
 
@@ -32,17 +32,42 @@ def list_visible(folder: str) -> List[str]:
     return sorted(name for name in os.listdir(folder) if not is_hidden(name))
 
 
-def _with_progress(iterable: Iterable, total: int,
-                   progress: bool) -> Iterable:
-    """``iterable``, with a progress bar when asked for and worth it.
+def map_images(function: Callable[[str], object],
+               paths: Sequence[str],
+               workers: int = 1,
+               desc: Optional[str] = None) -> list:
+    """``function(path)`` for every path, in order, in ``workers``
+    processes (1: in this one), with a progress bar titled ``desc`` for
+    1000 paths or more (None: no bar).
 
-    No tqdm object otherwise: even a disabled one starts tqdm's monitor
-    thread, and a thread in the parent can deadlock processes forked later
-    (e.g. a multiprocessing pool).
+    The processes are not forked: a fork of a process running threads
+    (torch's, tqdm's monitor) can deadlock in the child. For the same
+    reason no tqdm object is made when no bar is shown (even a disabled one
+    starts tqdm's monitor thread).
+
+    Args:
+        function (Callable): A picklable function of a path.
+        paths (Sequence[str]): The image files.
+        workers (int): Processes. Defaults to 1.
+        desc (str, optional): Title of the progress bar. Defaults to None.
+
+    Returns:
+        list: The result for each path.
     """
-    if not progress or total < _PROGRESS_MIN_IMAGES:
-        return iterable
-    return tqdm(iterable, total=total, desc='Checking images', unit='image')
+
+    def progress(iterable):
+        if desc is None or len(paths) < _PROGRESS_MIN_IMAGES:
+            return iterable
+        return tqdm(iterable, total=len(paths), desc=desc, unit='image')
+
+    if workers <= 1 or len(paths) <= 1:
+        return [function(path) for path in progress(paths)]
+    chunksize = max(1, len(paths) // (workers * 8))
+    context = multiprocessing.get_context('forkserver')
+    context.set_forkserver_preload([__name__])
+    with ProcessPoolExecutor(workers, mp_context=context) as executor:
+        return list(
+            progress(executor.map(function, paths, chunksize=chunksize)))
 
 
 class _DecodeError:
@@ -81,21 +106,7 @@ def find_unreadable_images(
         list[tuple[int, str]]: The index in ``paths`` and the error of each
         file that cannot be loaded.
     """
-    decode_error = _DecodeError(load or LoadChromosomeImage().load)
-    if workers > 1 and len(paths) > 1:
-        chunksize = max(1, len(paths) // (workers * 8))
-        # Not forked: a fork of a process running threads (torch's, tqdm's
-        # monitor) can deadlock in the child.
-        context = multiprocessing.get_context('forkserver')
-        context.set_forkserver_preload([__name__])
-        with ProcessPoolExecutor(workers, mp_context=context) as executor:
-            errors = list(
-                _with_progress(
-                    executor.map(decode_error, paths, chunksize=chunksize),
-                    len(paths), progress))
-    else:
-        errors = [
-            decode_error(path)
-            for path in _with_progress(paths, len(paths), progress)
-        ]
+    errors = map_images(
+        _DecodeError(load or LoadChromosomeImage().load), paths, workers,
+        'Checking images' if progress else None)
     return [(index, error) for index, error in enumerate(errors) if error]

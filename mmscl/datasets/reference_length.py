@@ -13,13 +13,12 @@ import os
 import os.path as osp
 import time
 from collections import defaultdict
-from multiprocessing import Pool
 from typing import Dict, List, Optional, Sequence
 
 import numpy as np
 from mmengine.logging import MMLogger
-from tqdm import tqdm
 
+from .image_check import map_images
 from .morphometry import measure_crop
 from .transforms.loading import imread_grayscale
 
@@ -30,9 +29,9 @@ MIN_CROPS_PER_CELL = 10
 CACHE_FILE_NAME = '.mmscl_lengths.json'
 # Bump when the measurement changes, so that old caches are ignored.
 CACHE_VERSION = 1
-# Below this many crops to measure, a pool of processes costs more than it
-# saves.
-_MIN_CROPS_FOR_POOL = 2000
+# Below this many crops to measure, the processes of a pool (started, not
+# forked, each importing mmscl) cost more than they save.
+_MIN_CROPS_FOR_POOL = 20000
 
 
 def _file_key(path: str) -> List[int]:
@@ -136,17 +135,11 @@ def measure_lengths(paths: Sequence[str],
     start = time.perf_counter()
     todo_paths = [paths[i] for i in todo]
     if num_workers is None:
-        num_workers = min(8, len(os.sched_getaffinity(0)))
-    progress = dict(
-        total=len(todo), desc='Measuring chromosome lengths',
-        disable=len(todo) < 1000, mininterval=2.)
-    if num_workers > 1 and len(todo) >= _MIN_CROPS_FOR_POOL:
-        with Pool(num_workers) as pool:
-            measured = list(tqdm(
-                pool.imap(_measure_file, todo_paths, chunksize=64),
-                **progress))
-    else:
-        measured = [_measure_file(p) for p in tqdm(todo_paths, **progress)]
+        num_workers = min(8, os.cpu_count() or 1)
+    if len(todo) < _MIN_CROPS_FOR_POOL:
+        num_workers = 1
+    measured = map_images(_measure_file, todo_paths, num_workers,
+                          'Measuring chromosome lengths')
     lengths[todo] = measured
     elapsed = time.perf_counter() - start
     message = (f'measured the chromosome length of {len(todo)} crops in '
