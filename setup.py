@@ -41,6 +41,10 @@ setup(
         # The UCSC cytoband tables of the synthetic generator.
         'pyryotype==0.0.7',
         'scikit-learn>=1.3',
+        # Chromosome length (skeleton, longest path) and silhouettes of
+        # mmscl/datasets/morphometry.py; the joint karyotype assignment.
+        'scikit-image>=0.22',
+        'scipy>=1.11',
         'tqdm',
     ],
     extras_require={
