@@ -507,8 +507,7 @@ class Benchmark:
             backbone=name,
             input_size=letterbox['scale'],
             scale_setting=(
-                f"reference fraction {letterbox['reference_fraction']:g}, "
-                f"length reference per {cfg.train_dataloader.dataset.get('length_reference', 'cell')}"
+                f"reference fraction {letterbox['reference_fraction']:g}"
                 if letterbox.get('reference_fraction') else
                 f"{letterbox['canvas_size']} px canvas"),
             max_iters=cfg.train_cfg.max_iters,

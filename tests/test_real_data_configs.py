@@ -9,6 +9,7 @@ import json
 import math
 import os
 import os.path as osp
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -29,8 +30,10 @@ from mmscl.datasets.transforms import imread_grayscale
 from mmscl.datasets.categories import CHROMOSOME_CATEGORIES
 
 needs_shared = pytest.mark.skipif(
-    not osp.isfile(osp.join(SHARED_DATA, 'gband612.tar.gz')),
-    reason='needs the real crops of ../shared/data')
+    not all(
+        osp.isfile(osp.join(SHARED_DATA, f'{name}.tar.gz'))
+        for name in ('gband612', 'qband119')) or not shutil.which('tar'),
+    reason='needs the real crops of ../shared/data and tar')
 
 KINDS = ('scl', 'baseline')
 
@@ -148,7 +151,7 @@ def test_report_pairs_seeds():
             internal=metrics(scl), external=metrics(scl - 10))
     settings = dict(
         backbone='ResNet-18', input_size=128,
-        scale_setting='reference fraction 0.4, length reference per cell',
+        scale_setting='reference fraction 0.4',
         max_iters=2000, batch_size=48, optimizer='Adam', lr=1e-3,
         seeds=[0, 1], subset=None, cfg_options=[],
         configs=dict(scl='s.py', baseline='b.py'), machine='m', date='d')

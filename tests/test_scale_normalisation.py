@@ -12,6 +12,7 @@ from mmengine.registry import DefaultScope
 
 from mmscl.datasets import ChromosomeDataset, reference_length
 from mmscl.datasets.annotation import write_annotation_csv
+from mmscl.datasets.transforms import imread_grayscale
 from mmscl.datasets.morphometry import (foreground_mask, has_dark_background,
                                         measure_crop)
 from mmscl.datasets.reference_length import (MIN_CROPS_PER_CELL,
@@ -109,23 +110,32 @@ def test_length_cache_is_reused_and_invalidated(tmp_path, monkeypatch):
     assert first == pytest.approx([40, 60], rel=0.08)
 
     measured = []
-    real_measure = reference_length._measure_file
-    monkeypatch.setattr(reference_length, '_measure_file',
-                        lambda p: measured.append(p) or real_measure(p))
+
+    def load(path):
+        measured.append(path)
+        return imread_grayscale(path)
+
     np.testing.assert_array_equal(
-        measure_lengths(paths, cache_file, num_workers=1), first)
+        measure_lengths(paths, cache_file, num_workers=1, load=load), first)
     assert measured == []
     # A changed file is measured again; the other comes from the cache.
     cv2.imwrite(paths[0], chromosome(90, 12))
     os.utime(paths[0], ns=(1, 1))
-    again = measure_lengths(paths, cache_file, num_workers=1)
+    again = measure_lengths(paths, cache_file, num_workers=1, load=load)
     assert measured == [paths[0]]
     assert again[0] == pytest.approx(90, rel=0.08) and again[1] == first[1]
     # A broken cache file is ignored, not fatal.
-    with open(cache_file, 'w') as f:
-        f.write('{not json')
-    np.testing.assert_array_equal(
-        measure_lengths(paths, cache_file, num_workers=1), again)
+    for content in ('{not json', '[]', '{"version": 1, "lengths": 3}'):
+        with open(cache_file, 'w') as f:
+            f.write(content)
+        np.testing.assert_array_equal(
+            measure_lengths(paths, cache_file, num_workers=1), again)
+    # A file gone since (check_files=False) is measured as blank, not
+    # cached, and not fatal.
+    missing = str(tmp_path / 'missing.png')
+    lengths = measure_lengths(paths + [missing], cache_file, num_workers=1)
+    assert lengths[-1] == 0
+    assert reference_length.LengthCache(cache_file).get(missing) is None
 
 
 def test_test_pipeline_normalises_pixel_scale(tmp_path):

@@ -391,7 +391,8 @@ def test_normalize_stain_without_stretch_inverts_only_dark_backgrounds():
         np.testing.assert_array_equal(out['img'], expected)
     with pytest.raises(TypeError, match='uint8'):
         NormalizeStain()(dict(img=dark.astype(np.uint16)))
-    for kwargs in (dict(invert='yes'), dict(dark_percentile=50)):
+    for kwargs in (dict(invert='yes'), dict(invert=1),
+                   dict(dark_percentile=50)):
         with pytest.raises(ValueError):
             NormalizeStain(**kwargs)
 

@@ -62,11 +62,6 @@ def merge_args(cfg, args):
     if args.amp:
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
-    if args.resume == 'auto':
-        cfg.resume = True
-        cfg.load_from = find_resumable_checkpoint(cfg.work_dir)
-    elif args.resume is not None:
-        cfg.resume, cfg.load_from = True, args.resume
     if args.auto_scale_lr:
         cfg.auto_scale_lr.enable = True
 
@@ -84,6 +79,12 @@ def merge_args(cfg, args):
         cfg.merge_from_dict(args.cfg_options)
     if args.input_size is not None:
         set_input_size(cfg, args.input_size)
+    # After the options, which may move the work dir.
+    if args.resume == 'auto':
+        cfg.resume = True
+        cfg.load_from = find_resumable_checkpoint(cfg.work_dir)
+    elif args.resume is not None:
+        cfg.resume, cfg.load_from = True, args.resume
     if cfg.get('auto_scale_lr', {}).get('enable') and \
             cfg.train_dataloader.get('batch_size') is None:
         # MMEngine scales by the config's batch size, which a

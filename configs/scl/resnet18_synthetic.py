@@ -1,6 +1,6 @@
 # The embedded default: ResNet-18 trained with SCL on synthetic G-band
 # cells that mmscl generates on first use. About 10 minutes on 2 CPU cores;
-# raise train_cfg.max_iters (and input_size) for a GPU.
+# on a GPU raise train_cfg.max_iters (and tools/train.py --input-size).
 #   python tools/train.py configs/scl/resnet18_synthetic.py
 #   python tools/test.py configs/scl/resnet18_synthetic.py CKPT
 #   python tools/test.py configs/scl/resnet18_synthetic_external.py CKPT

@@ -304,7 +304,8 @@ class ChromosomeDataset(BaseDataset):
         cache_dir = (osp.dirname(self.ann_file) if self.ann_file else
                      self.img_prefix)
         lengths = measure_lengths([info['img_path'] for info in data_list],
-                                  osp.join(cache_dir, CACHE_FILE_NAME))
+                                  osp.join(cache_dir, CACHE_FILE_NAME),
+                                  load=self._load_image)
         source = self.ann_file or self.img_prefix
         blank = [
             info['img_path'] for info, length in zip(data_list, lengths)
@@ -329,6 +330,15 @@ class ChromosomeDataset(BaseDataset):
             info['ref_length'] = float(reference)
         return data_list
 
+    @property
+    def _load_image(self):
+        """Reads one image as the pipeline's loader will."""
+        loaders = [
+            t for t in getattr(self.pipeline, 'transforms', [])
+            if isinstance(t, LoadChromosomeImage)
+        ]
+        return (loaders[0] if loaders else LoadChromosomeImage()).load
+
     def _find_unreadable(self, entries: List[dict]) -> List[tuple]:
         """Decode the images of ``entries`` as the pipeline's loader will
         (``check_images``); return the (entry, error) of those that fail."""
@@ -336,13 +346,8 @@ class ChromosomeDataset(BaseDataset):
                 self.check_images == 'auto'
                 and len(entries) > IMAGE_CHECK_AUTO_LIMIT):
             return []
-        loaders = [
-            t for t in getattr(self.pipeline, 'transforms', [])
-            if isinstance(t, LoadChromosomeImage)
-        ]
-        load = (loaders[0] if loaders else LoadChromosomeImage()).load
         unreadable = find_unreadable_images(
-            [e['img_path'] for e in entries], load)
+            [e['img_path'] for e in entries], self._load_image)
         return [(entries[index], error) for index, error in unreadable]
 
     def _check(self, entries: List[dict]) -> List[dict]:

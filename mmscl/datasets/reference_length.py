@@ -13,7 +13,7 @@ import os
 import os.path as osp
 import time
 from collections import defaultdict
-from typing import Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence
 
 import numpy as np
 from mmengine.logging import MMLogger
@@ -34,19 +34,29 @@ CACHE_VERSION = 1
 _MIN_CROPS_FOR_POOL = 20000
 
 
-def _file_key(path: str) -> List[int]:
-    stat = os.stat(path)
+def _file_key(path: str) -> Optional[List[int]]:
+    """Size and modification time of a file, or None if it is gone."""
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return None
     return [stat.st_size, stat.st_mtime_ns]
 
 
-def _measure_file(path: str) -> float:
-    """The chromosome length in an image file; 0 for an unreadable file,
-    which is left to the start-up image check or the pipeline to report."""
-    try:
-        img = imread_grayscale(path)
-    except (OSError, ValueError):
-        return 0.
-    return measure_crop(img)[0]
+class _LengthOf:
+    """Picklable: the chromosome length in an image file read by ``load``;
+    0 for an unreadable file, which is left to the start-up image check or
+    the pipeline to report."""
+
+    def __init__(self, load: Callable[[str], np.ndarray]):
+        self.load = load
+
+    def __call__(self, path: str) -> float:
+        try:
+            img = self.load(path)
+        except (OSError, ValueError):
+            return 0.
+        return measure_crop(img)[0]
 
 
 class LengthCache:
@@ -71,9 +81,13 @@ class LengthCache:
                 with open(cache_file, encoding='utf-8') as f:
                     content = json.load(f)
             except (OSError, ValueError):
+                content = None
+            if not isinstance(content, dict):
                 content = {}
-            if content.get('version') == CACHE_VERSION:
-                self.entries = content.get('lengths', {})
+            lengths = content.get('lengths')
+            if content.get('version') == CACHE_VERSION and isinstance(
+                    lengths, dict):
+                self.entries = lengths
 
     def _key(self, path: str) -> str:
         return osp.relpath(osp.abspath(path), self.root)
@@ -81,7 +95,8 @@ class LengthCache:
     def get(self, path: str) -> Optional[float]:
         """The cached length of ``path``, or None if absent or stale."""
         entry = self.entries.get(self._key(path))
-        if entry is None or entry[:2] != _file_key(path):
+        if not isinstance(entry, list) or len(entry) != 3 or \
+                entry[:2] != _file_key(path):
             return None
         return entry[2]
 
@@ -89,7 +104,10 @@ class LengthCache:
         """Add measured lengths and write the cache; False if it cannot be
         written."""
         for path, length in lengths.items():
-            self.entries[self._key(path)] = _file_key(path) + [length]
+            key = _file_key(path)
+            # Unreadable or vanished files are measured again next time.
+            if length > 0 and key is not None:
+                self.entries[self._key(path)] = key + [length]
         tmp_file = f'{self.cache_file}.{os.getpid()}.tmp'
         try:
             with open(tmp_file, 'w', encoding='utf-8') as f:
@@ -104,7 +122,9 @@ class LengthCache:
 
 def measure_lengths(paths: Sequence[str],
                     cache_file: Optional[str] = None,
-                    num_workers: Optional[int] = None) -> np.ndarray:
+                    num_workers: Optional[int] = None,
+                    load: Optional[Callable[[str], np.ndarray]] = None
+                    ) -> np.ndarray:
     """Measure the chromosome length of every image, using and filling a
     cache.
 
@@ -113,7 +133,11 @@ def measure_lengths(paths: Sequence[str],
         cache_file (str, optional): JSON cache (see :class:`LengthCache`).
             None measures everything and keeps nothing.
         num_workers (int, optional): Processes for the crops not in the
-            cache. Defaults to the CPUs available, at most 8.
+            cache (from 20k of them). Defaults to the CPUs, at most 8.
+        load (Callable, optional): Reads one file into an HxW uint8
+            image, e.g. a pipeline's :meth:`LoadChromosomeImage.load`, so
+            that crops are measured as the model sees them. Defaults to
+            :func:`imread_grayscale`.
 
     Returns:
         np.ndarray: The length in pixels of each image (0 where no
@@ -138,7 +162,8 @@ def measure_lengths(paths: Sequence[str],
         num_workers = min(8, os.cpu_count() or 1)
     if len(todo) < _MIN_CROPS_FOR_POOL:
         num_workers = 1
-    measured = map_images(_measure_file, todo_paths, num_workers,
+    measured = map_images(_LengthOf(load or imread_grayscale), todo_paths,
+                          num_workers,
                           'Measuring chromosome lengths')
     lengths[todo] = measured
     elapsed = time.perf_counter() - start

@@ -11,7 +11,7 @@ names no cells, so its split is crop by crop.
 Example::
 
     python tools/dataset_converters/chrmnet.py data/chrmnet \
-        data/chrmnet/annotations --all
+        data/chrmnet --all
 """
 import os
 import os.path as osp

@@ -12,7 +12,7 @@ cells, and the split keeps each case (so also each cell) in one split.
 Example::
 
     python tools/dataset_converters/gband612.py data/gband612 \
-        data/gband612/annotations --seed 0
+        data/gband612 --seed 0
 """
 import os.path as osp
 import re

@@ -11,7 +11,7 @@ are bright on black: invert them (``InvertIntensity``) for a G-band model.
 Example::
 
     python tools/dataset_converters/qband119.py data/qband119 \
-        data/qband119/annotations --all
+        data/qband119 --all
 """
 import os.path as osp
 import re

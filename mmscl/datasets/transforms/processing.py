@@ -469,7 +469,7 @@ class NormalizeStain(BaseTransform):
                  invert: Union[bool, str] = 'auto',
                  stretch: bool = True,
                  dark_percentile: float = 2.) -> None:
-        if invert not in (True, False, 'auto'):
+        if not (isinstance(invert, bool) or invert == 'auto'):
             raise ValueError(
                 f"invert must be True, False or 'auto', got {invert!r}")
         if not 0. <= dark_percentile < 50.:
