@@ -52,6 +52,7 @@ from mmpretrain.apis import init_model
 from mmpretrain.structures.data_sample import format_label
 
 import mmscl  # noqa: F401  (registers mmscl's modules, safe checkpoints)
+from mmscl.evaluation import mean_std
 from mmscl.evaluation.metrics import KaryotypeMetric
 from mmscl.karyotype import assign_cell, group_by_cell
 
@@ -212,13 +213,6 @@ def time_tool(config, checkpoint, options, img_paths, cell_ids):
         start = time.perf_counter()
         subprocess.run(argv, check=True, capture_output=True)
         return time.perf_counter() - start
-
-
-def mean_std(values):
-    values = np.asarray(values, dtype=float)
-    if len(values) == 1:
-        return f'{values[0]:.2f}'
-    return f'{values.mean():.2f} ± {values.std(ddof=1):.2f}'
 
 
 def format_table(results, thresholds):

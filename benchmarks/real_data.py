@@ -49,7 +49,7 @@ from mmscl.datasets.annotation import (read_annotation_csv,
                                        write_annotation_csv)
 from mmscl.datasets.categories import CHROMOSOME_CATEGORIES
 from mmscl.datasets.transforms import imread_grayscale
-from mmscl.evaluation import METRIC_LABELS, read_test_metrics
+from mmscl.evaluation import METRIC_LABELS, mean_std, read_test_metrics
 from mmscl.utils import set_input_size
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -667,21 +667,6 @@ def step_times(work_dir):
                      4))
 
 
-def mean_std(values):
-    """'mean ± std' (sample std over seeds; no std for one value)."""
-    values = np.asarray(values, dtype=float)
-    if len(values) == 1:
-        return f'{values[0]:.2f}'
-    return f'{values.mean():.2f} ± {values.std(ddof=1):.2f}'
-
-
-def signed_mean_std(values):
-    values = np.asarray(values, dtype=float)
-    text = f'{values.mean():+.2f}'
-    return text if len(values) == 1 else (
-        f'{text} ± {values.std(ddof=1):.2f}')
-
-
 def format_report(results, settings, test_sets=MAIN_TEST_SETS):
     """The markdown report of the finished runs.
 
@@ -741,9 +726,10 @@ def format_report(results, settings, test_sets=MAIN_TEST_SETS):
                      ' |')
     if paired:
         cells = [
-            signed_mean_std(
+            mean_std(
                 np.subtract(values('scl', t, m, paired),
-                            values('baseline', t, m, paired)))
+                            values('baseline', t, m, paired)),
+                signed=True)
             for t in MAIN_TEST_SETS for m in METRIC_LABELS
         ]
         lines.append('| Δ SCL − baseline | ' + ' | '.join(cells) + ' |')
@@ -767,9 +753,10 @@ def format_report(results, settings, test_sets=MAIN_TEST_SETS):
                              ' | '.join(cells) + ' |')
         if paired:
             cells = [
-                signed_mean_std(
+                mean_std(
                     np.subtract(values('scl', t, 'accuracy', paired),
-                                values('baseline', t, 'accuracy', paired)))
+                                values('baseline', t, 'accuracy', paired)),
+                    signed=True)
                 for t in ['internal', *rescaled]
             ]
             lines.append('| Δ SCL − baseline | ' + ' | '.join(cells) + ' |')
