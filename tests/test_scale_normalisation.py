@@ -206,3 +206,17 @@ def test_input_size_reaches_every_pipeline():
     cfg.train_dataloader = cfg.val_dataloader = None
     with pytest.raises(ValueError, match='no Letterbox'):
         set_input_size(cfg, 96)
+
+
+def test_unmasked_crop_on_a_slide_box():
+    """A chromosome on a box of gray slide background, on a white canvas
+    (an unmasked crop): measured and cut without the box."""
+    img = chromosome(60, 12)
+    slide = np.full_like(img, 255)
+    slide[40:120, 55:105] = 243
+    img = np.minimum(img, slide)
+    assert not foreground_mask(img)[45, 60]  # the slide
+    length, (top, bottom, left, right) = measure_crop(img)
+    assert length == pytest.approx(60, rel=0.08)
+    assert bottom - top == pytest.approx(60, abs=2)
+    assert right - left == pytest.approx(12, abs=2)
