@@ -28,7 +28,7 @@ REFERENCE_MODES = ('cell', 'dataset')
 MIN_CROPS_PER_CELL = 10
 CACHE_FILE_NAME = '.mmscl_lengths.json'
 # Bump when the measurement changes, so that old caches are ignored.
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 # Below this many crops to measure, the processes of a pool (started, not
 # forked, each importing mmscl) cost more than they save.
 _MIN_CROPS_FOR_POOL = 20000
