@@ -1,4 +1,5 @@
 import importlib.util
+import logging
 import os
 import os.path as osp
 import sys
@@ -6,12 +7,29 @@ import sys
 import cv2
 import numpy as np
 import pytest
+from mmengine.logging import MMLogger
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIGS = osp.join(REPO_ROOT, 'configs')
 SHARED_DATA = osp.join(REPO_ROOT, '..', 'shared', 'data')
 
 sys.path.insert(0, osp.dirname(__file__))
+
+
+class warnings_logged:
+    """Collect the warning messages the current MMLogger emits."""
+
+    def __enter__(self):
+        self.records = []
+        self.logger = MMLogger.get_current_instance()
+        self.handler = logging.Handler(level=logging.WARNING)
+        self.handler.emit = lambda record: self.records.append(
+            record.getMessage())
+        self.logger.addHandler(self.handler)
+        return self.records
+
+    def __exit__(self, *exc):
+        self.logger.removeHandler(self.handler)
 
 
 def load_converter(name):

@@ -3,7 +3,6 @@ input and pins what the user sees. README "What happens with bad input"
 lists them."""
 import importlib.util
 import json
-import logging
 import os
 import os.path as osp
 import struct
@@ -14,7 +13,6 @@ import cv2
 import numpy as np
 import pytest
 import torch
-from mmengine.logging import MMLogger
 from PIL import Image, TiffImagePlugin
 
 from conftest import REPO_ROOT
@@ -27,7 +25,7 @@ from mmscl.datasets.synthetic import generate_synthetic_dataset
 from mmscl.datasets.transforms import loading
 from mmscl.evaluation.work_dirs import read_metrics_file
 from mmscl.utils import find_resumable_checkpoint
-from conftest import load_converter
+from conftest import load_converter, warnings_logged
 
 HEADER = 'img_path,label\n'
 
@@ -297,7 +295,7 @@ def test_json_skipped_items_are_reported(crops):
                 karyotype(['b.png'], 'Normal'),
                 karyotype(['b.png'], None)
             ])))
-    with _warnings_logged() as records:
+    with warnings_logged() as records:
         infos = data_infos(dataset(crops, 'ann.json'))
     assert len(infos) == 1
     assert any("skipped 2 of 3 items whose kar_type is not exactly "
@@ -411,7 +409,7 @@ def twelve_bit_png():
 
 def test_12_bit_data_warned_once(twelve_bit_png, monkeypatch):
     monkeypatch.setattr(loading, '_warned_low_bit_depth', False)
-    with _warnings_logged() as records:
+    with warnings_logged() as records:
         for _ in range(2):
             img = loading.imdecode_grayscale(twelve_bit_png, 'dim.png')
     assert img.tolist() == [[0, 4, 16]]
@@ -484,7 +482,7 @@ def test_auto_resume_falls_back_to_the_newest_intact(tmp_path):
     for it in (6, 4):
         path = tmp_path / f'iter_{it}.pth'
         path.write_bytes(path.read_bytes()[:100])
-    with _warnings_logged() as records:
+    with warnings_logged() as records:
         found = find_resumable_checkpoint(str(tmp_path))
     assert found == str(tmp_path / 'iter_2.pth')
     assert records == [
@@ -519,17 +517,3 @@ def test_train_tool_resumes_from_the_intact_checkpoint(tmp_path):
     assert cfg.resume and cfg.load_from == str(tmp_path / 'iter_2.pth')
 
 
-class _warnings_logged:
-    """Collect the warning messages the current MMLogger emits."""
-
-    def __enter__(self):
-        self.records = []
-        self.logger = MMLogger.get_current_instance()
-        self.handler = logging.Handler(level=logging.WARNING)
-        self.handler.emit = lambda record: self.records.append(
-            record.getMessage())
-        self.logger.addHandler(self.handler)
-        return self.records
-
-    def __exit__(self, *exc):
-        self.logger.removeHandler(self.handler)
