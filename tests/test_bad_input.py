@@ -178,7 +178,7 @@ def test_generator_refuses_to_overwrite(tmp_path, capsys):
 def test_generator_meta_json_cut_short(tmp_path):
     write_text(tmp_path / 'meta.json', '{"seed": 0, "num_')
     with pytest.raises(ValueError, match=r'meta\.json, line 1 column 13: not '
-                       r'valid JSON .*delete'):
+                       r'valid JSON .*Delete'):
         SyntheticChromosomeDataset(
             data_root=str(tmp_path), num_cells=1, test_mode=True)
 

@@ -1,4 +1,3 @@
-import json
 import os
 import os.path as osp
 from collections import Counter
@@ -8,6 +7,7 @@ from mmengine.logging import MMLogger
 from mmpretrain.datasets import BaseDataset
 from mmpretrain.registry import DATASETS
 
+from ..utils import load_json
 from .annotation import iter_annotation_csv
 from .reference_length import (CACHE_FILE_NAME, REFERENCE_MODES,
                                measure_lengths, reference_lengths)
@@ -242,17 +242,9 @@ class ChromosomeDataset(BaseDataset):
 
     def _read_json_items(self) -> list:
         """The ``items`` list of the karyotype JSON."""
-        try:
-            with open(self.ann_file, encoding='utf-8-sig') as f:
-                content = json.load(f)
-        except UnicodeDecodeError as e:
-            raise ValueError(f'{self.ann_file}: not UTF-8 text ({e}).') \
-                from None
-        except json.JSONDecodeError as e:
-            raise ValueError(
-                f'{self.ann_file}, line {e.lineno} column {e.colno}: not '
-                f'valid JSON ({e.msg}). Expected {{"items": [...]}}, see '
-                'ChromosomeDataset.') from None
+        content = load_json(
+            self.ann_file,
+            'Expected {"items": [...]}, see ChromosomeDataset.')
         if not (isinstance(content, dict)
                 and isinstance(content.get('items'), list)):
             found = (sorted(content) if isinstance(content, dict) else

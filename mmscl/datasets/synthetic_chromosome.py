@@ -6,6 +6,7 @@ from mmengine.dist import barrier, is_main_process
 from mmengine.logging import MMLogger
 from mmpretrain.registry import DATASETS
 
+from ..utils import load_json
 from .chromosome import ChromosomeDataset
 from .synthetic import generate_synthetic_dataset
 
@@ -57,14 +58,9 @@ class SyntheticChromosomeDataset(ChromosomeDataset):
     def _prepare(data_root: str, wanted: dict, workers: int) -> None:
         meta_path = osp.join(data_root, 'meta.json')
         if osp.isfile(meta_path):
-            with open(meta_path, encoding='utf-8') as f:
-                try:
-                    meta = json.load(f)
-                except json.JSONDecodeError as e:
-                    raise ValueError(
-                        f'{meta_path}, line {e.lineno} column {e.colno}: '
-                        f'not valid JSON ({e.msg}): delete {data_root} to '
-                        'generate the dataset again.') from None
+            meta = load_json(
+                meta_path,
+                f'Delete {data_root} to generate the dataset again.')
             found = {key: meta.get(key) for key in wanted}
             # Compared as JSON, as meta.json stores them (tuples -> lists).
             if found != json.loads(json.dumps(wanted)):

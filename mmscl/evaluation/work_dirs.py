@@ -4,7 +4,6 @@ nothing found in a work dir is executed (a dumped config is Python, so it
 is parsed, never run)."""
 import ast
 import glob
-import json
 import logging
 import os.path as osp
 import re
@@ -13,6 +12,7 @@ from typing import Any, Dict
 from mmengine.config import ConfigDict
 from mmengine.logging import print_log
 
+from ..utils import load_json
 from .metrics import METRIC_LABELS, ChromosomeMetric
 
 # MMEngine writes the metrics of a test run to <work_dir>/<ts>/<ts>.json.
@@ -63,14 +63,8 @@ def read_metrics_file(
         (``accuracy``, ``recall``, ``auc``, and ``recall_{type}`` if the
         metric had ``per_type``), in percent.
     """
-    with open(path) as f:
-        try:
-            found = json.load(f)
-        except json.JSONDecodeError as e:
-            raise ValueError(
-                f'{path}, line {e.lineno} column {e.colno}: not valid JSON '
-                f'({e.msg}); was the test cut short? Run tools/test.py '
-                'again.') from None
+    found = load_json(
+        path, 'Was the test cut short? Run tools/test.py again.')
     missing = [
         f'{prefix}/{key}' for key in METRIC_LABELS
         if f'{prefix}/{key}' not in found

@@ -1,10 +1,11 @@
 from .input_size import set_input_size
+from .json_file import load_json
 from .resume import find_resumable_checkpoint, is_intact_checkpoint
 from .safe_checkpoint import (checkpoint_safe_globals,
                               register_checkpoint_safe_globals)
 
 __all__ = [
     'checkpoint_safe_globals', 'find_resumable_checkpoint',
-    'is_intact_checkpoint', 'register_checkpoint_safe_globals',
+    'is_intact_checkpoint', 'load_json', 'register_checkpoint_safe_globals',
     'set_input_size'
 ]
