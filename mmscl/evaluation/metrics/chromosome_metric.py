@@ -27,6 +27,17 @@ SCORE_SUM_TOLERANCE = 1e-3
 ArrayLike = Union[torch.Tensor, np.ndarray, Sequence]
 
 
+def check_scored_samples(data_samples: Sequence[dict], metric: str) -> None:
+    """Refuse data samples without a ``pred_score`` or ``gt_label``,
+    naming the metric that needs them."""
+    for sample in data_samples:
+        for key in ('pred_score', 'gt_label'):
+            if key not in sample:
+                raise ValueError(
+                    f'{metric} needs `{key}` in every data sample, got '
+                    f'keys {sorted(sample)}.')
+
+
 @METRICS.register_module()
 class ChromosomeMetric(BaseMetric):
     """Accuracy, macro Recall and macro one-vs-rest AUC of a single-label
@@ -136,12 +147,7 @@ class ChromosomeMetric(BaseMetric):
             data_batch: A batch of data from the dataloader.
             data_samples (Sequence[dict]): A batch of outputs from the model.
         """
-        for data_sample in data_samples:
-            for key in ('pred_score', 'gt_label'):
-                if key not in data_sample:
-                    raise ValueError(
-                        f'ChromosomeMetric needs `{key}` in every data '
-                        f'sample, got keys {sorted(data_sample)}.')
+        check_scored_samples(data_samples, 'ChromosomeMetric')
         scores = torch.stack([s['pred_score'] for s in data_samples])
         labels = torch.cat([format_label(s['gt_label']) for s in data_samples])
         if labels.numel() != len(data_samples):

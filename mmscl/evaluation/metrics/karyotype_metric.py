@@ -13,6 +13,7 @@ from sklearn.metrics import recall_score
 
 from mmscl.karyotype import (DEFAULT_CONFIDENCE, assign_cell, cell_sex,
                              group_by_cell)
+from .chromosome_metric import check_scored_samples
 
 
 @METRICS.register_module()
@@ -72,12 +73,8 @@ class KaryotypeMetric(BaseMetric):
 
     def process(self, data_batch, data_samples: Sequence[dict]) -> None:
         """Store the scores, true label and cell id of every sample."""
+        check_scored_samples(data_samples, 'KaryotypeMetric')
         for sample in data_samples:
-            for key in ('pred_score', 'gt_label'):
-                if key not in sample:
-                    raise ValueError(
-                        f'KaryotypeMetric needs `{key}` in every data '
-                        f'sample, got keys {sorted(sample)}.')
             self.results.append(
                 dict(
                     pred_score=sample['pred_score'].detach().to(
