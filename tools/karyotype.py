@@ -26,7 +26,8 @@ from tqdm import tqdm
 
 import mmscl  # noqa: F401  (registers mmscl's modules, safe checkpoints)
 from mmscl.datasets.categories import CHROMOSOME_CATEGORIES
-from mmscl.datasets.transforms import imread_grayscale
+from mmscl.datasets.morphometry import to_dark_on_light
+from mmscl.datasets.transforms import LoadChromosomeImage
 from mmscl.karyotype import DEFAULT_CONFIDENCE, assign_cell, group_by_cell
 from mmscl.karyotype.inference import read_cell_crops, score_cell_crops
 from mmscl.karyotype.karyogram import draw_karyogram
@@ -80,11 +81,19 @@ def main(argv=None):
     print(f'Scored in {time.perf_counter() - start:.1f} s (model loading '
           'included)')
 
+    # The crops as the model's loader reads them, dark on light (as
+    # NormalizeStain turns fluorescent ones), for the karyograms.
+    load_cfg = next(
+        (dict(t) for t in cfg.test_dataloader.dataset.pipeline
+         if t['type'] == 'LoadChromosomeImage'), {})
+    load_cfg.pop('type', None)
+    load = LoadChromosomeImage(**load_cfg).load
+
     os.makedirs(args.out, exist_ok=True)
     crop_rows, cell_rows = [], []
     for cell_id, indices in tqdm(cells.items(), desc='Cells', unit='cell'):
         assignment = assign_cell(crops.scores[indices], args.confidence)
-        images = [imread_grayscale(crops.img_paths[i]) for i in indices]
+        images = [to_dark_on_light(load(crops.img_paths[i])) for i in indices]
         png = osp.join(args.out, f'{file_name(cell_id)}.png')
         cv2.imwrite(png, draw_karyogram(images, assignment, f'cell {cell_id}'))
         cell_rows.append(
