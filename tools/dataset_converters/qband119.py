@@ -6,7 +6,8 @@ Reads the published layout
 ``train.csv``, ``val.csv`` and ``test.csv`` split by cell, or with ``--all``
 one ``all.csv`` to use the whole set as an external test set. The columns
 are ``img_path`` (relative to SRC_DIR), ``label`` and ``cell_id``. The crops
-are bright on black: invert them (``InvertIntensity``) for a G-band model.
+are bright on black; the configs' ``NormalizeStain`` inverts them for a
+G-band model.
 
 Example::
 
