@@ -134,6 +134,11 @@ def parse_args(argv=None):
         help='dataloader workers of each run (default: CPUs / jobs - 1, '
         'at most 8)')
     parser.add_argument(
+        '--threads',
+        type=int,
+        help='torch threads of each run (default: CPUs / jobs; less when '
+        'another benchmark shares the machine)')
+    parser.add_argument(
         '--work-dir',
         default=osp.join(REPO_ROOT, 'work_dirs', 'real_data'),
         help='logs and checkpoints of the runs')
@@ -172,7 +177,8 @@ def parse_args(argv=None):
         args.workers = min(8, max(1, (os.cpu_count() or 2) // args.jobs - 1))
     # Runs side by side share the cores: more OpenMP threads than cores
     # make every step several times slower.
-    args.threads = max(1, (os.cpu_count() or 1) // args.jobs)
+    if args.threads is None:
+        args.threads = max(1, (os.cpu_count() or 1) // args.jobs)
     return args
 
 

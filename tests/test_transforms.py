@@ -12,6 +12,8 @@ from PIL import Image
 
 from mmscl.datasets.transforms import (Letterbox, LoadChromosomeImage,
                                        NormalizeStain, RandomContrastGamma,
+                                       RandomGaussianNoise,
+                                       RandomJPEGCompression,
                                        RandomReferenceScale, RandomRotate)
 
 SHARED_DATA = osp.join(
@@ -379,6 +381,44 @@ def test_jitter_arguments():
                    dict(brightness=(1, 2, 3)), dict(prob=-0.1)):
         with pytest.raises(ValueError):
             RandomContrastGamma(**kwargs)
+
+
+def test_gaussian_noise_has_the_drawn_std_and_keeps_uint8():
+    np.random.seed(0)
+    flat = np.full((200, 200), 128, np.uint8)
+    out = RandomGaussianNoise(prob=1., std=(6., 6.))(dict(img=flat))['img']
+    assert out.dtype == np.uint8 and out.shape == flat.shape
+    assert abs(out.astype(float).std() - 6.) < 0.1
+    assert abs(out.astype(float).mean() - 128.) < 0.1
+    # Clipped, not wrapped, at white.
+    white = np.full((50, 50), 255, np.uint8)
+    out = RandomGaussianNoise(prob=1., std=(20., 20.))(dict(img=white))['img']
+    assert out.min() > 150 and out.max() == 255
+    assert RandomGaussianNoise(prob=0.)(dict(img=flat))['img'] is flat
+    for kwargs in (dict(std=None), dict(std=(0, 1)), dict(prob=2.)):
+        with pytest.raises(ValueError):
+            RandomGaussianNoise(**kwargs)
+    with pytest.raises(TypeError, match='uint8'):
+        RandomGaussianNoise(prob=1.)(dict(img=flat.astype(np.float32)))
+
+
+def test_jpeg_compression_equals_an_opencv_round_trip():
+    import cv2
+    np.random.seed(0)
+    img = np.tile(np.arange(0, 250, 5, dtype=np.uint8), (40, 1))  # 40 x 50
+    img[10:30, 20:30] = 30
+    out = RandomJPEGCompression(prob=1., quality=(20, 20))(dict(img=img))
+    _, encoded = cv2.imencode('.jpg', img, [cv2.IMWRITE_JPEG_QUALITY, 20])
+    np.testing.assert_array_equal(out['img'], cv2.imdecode(encoded, 0))
+    assert not np.array_equal(out['img'], img)
+    # A (H, W, 1) image keeps its shape.
+    out = RandomJPEGCompression(prob=1.)(dict(img=img[..., None]))['img']
+    assert out.shape == (40, 50, 1)
+    assert RandomJPEGCompression(prob=0.)(dict(img=img))['img'] is img
+    for kwargs in (dict(quality=(0, 50)), dict(quality=(90, 30)),
+                   dict(quality=(50, )), dict(prob=-1.)):
+        with pytest.raises(ValueError):
+            RandomJPEGCompression(**kwargs)
 
 
 def test_normalize_stain_without_stretch_inverts_only_dark_backgrounds():

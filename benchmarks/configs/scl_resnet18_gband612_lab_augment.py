@@ -1,7 +1,9 @@
 # An experiment of benchmarks/README.md ("Augmentation for lab shift"): the
 # SCL gband612 config with the normalised scale jittered (+-15%) and a
-# Gaussian blur (radius 0.1-1 px of the input, as softer optics), compared
-# with configs/scl/resnet18_gband612.py by benchmarks/real_data.py.
+# Gaussian blur (as softer optics: radius 0.91 px of the input, as
+# mmpretrain draws the level 9 of 10 of magnitude_range without
+# magnitude_std), compared with configs/scl/resnet18_gband612.py by
+# benchmarks/real_data.py.
 _base_ = ['../../configs/scl/resnet18_gband612.py']
 train_pipeline = [
     dict(type='LoadChromosomeImage', imdecode_backends=('cv2', 'pillow')),

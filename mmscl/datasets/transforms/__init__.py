@@ -1,9 +1,11 @@
 from .loading import LoadChromosomeImage, imdecode_grayscale, imread_grayscale
 from .processing import (Letterbox, NormalizeStain, RandomContrastGamma,
+                         RandomGaussianNoise, RandomJPEGCompression,
                          RandomReferenceScale, RandomRotate)
 
 __all__ = [
     'LoadChromosomeImage', 'imdecode_grayscale', 'imread_grayscale',
     'Letterbox', 'NormalizeStain', 'RandomContrastGamma',
-    'RandomReferenceScale', 'RandomRotate'
+    'RandomGaussianNoise', 'RandomJPEGCompression', 'RandomReferenceScale',
+    'RandomRotate'
 ]

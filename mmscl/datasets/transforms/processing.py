@@ -435,6 +435,128 @@ class RandomContrastGamma(BaseTransform):
 
 
 @TRANSFORMS.register_module()
+class RandomGaussianNoise(BaseTransform):
+    """Add zero-mean Gaussian noise to a uint8 image, as a noisier camera.
+
+    **Required Keys:**
+
+    - img
+
+    **Modified Keys:**
+
+    - img
+
+    Args:
+        prob (float): Probability of adding noise. Defaults to 0.5.
+        std (Sequence[float]): (min, max) of the noise's standard deviation
+            in gray levels, drawn uniformly per image. Defaults to (2., 8.).
+    """
+
+    def __init__(self,
+                 prob: float = 0.5,
+                 std: Sequence[float] = (2., 8.)) -> None:
+        if not 0. <= prob <= 1.:
+            raise ValueError(f'prob must be in [0, 1], got {prob}')
+        self.prob = prob
+        self.std = _check_range(std, 'std', 0.)
+        if self.std is None:
+            raise ValueError('std must be a (min, max) pair, got None')
+
+    @cache_randomness
+    def _random_std(self) -> Optional[float]:
+        """Draw the noise's standard deviation, or None for no noise."""
+        if np.random.rand() >= self.prob:
+            return None
+        return np.random.uniform(*self.std)
+
+    def transform(self, results: dict) -> dict:
+        """Add noise to ``results['img']``.
+
+        Args:
+            results (dict): The result dict.
+
+        Returns:
+            dict: The result dict with the noisy uint8 image.
+        """
+        img = results['img']
+        if img.dtype != np.uint8:
+            raise TypeError(f'{self.__class__.__name__} needs a uint8 image, '
+                            f'got {img.dtype} ({results.get("img_path")})')
+        std = self._random_std()
+        if std is not None:
+            noisy = img + np.random.normal(0., std, img.shape)
+            results['img'] = np.clip(np.rint(noisy), 0, 255).astype(np.uint8)
+        return results
+
+    def __repr__(self) -> str:
+        return f'{self.__class__.__name__}(prob={self.prob}, std={self.std})'
+
+
+@TRANSFORMS.register_module()
+class RandomJPEGCompression(BaseTransform):
+    """Encode and decode a uint8 image as JPEG, as crops that a lab saved
+    lossily.
+
+    **Required Keys:**
+
+    - img
+
+    **Modified Keys:**
+
+    - img
+
+    Args:
+        prob (float): Probability of compressing. Defaults to 0.5.
+        quality (Sequence[int]): (min, max) of the JPEG quality (1-100),
+            drawn uniformly per image. Defaults to (30, 90).
+    """
+
+    def __init__(self,
+                 prob: float = 0.5,
+                 quality: Sequence[int] = (30, 90)) -> None:
+        if not 0. <= prob <= 1.:
+            raise ValueError(f'prob must be in [0, 1], got {prob}')
+        if (len(quality) != 2
+                or not 1 <= int(quality[0]) <= int(quality[1]) <= 100):
+            raise ValueError('quality must be a (min, max) pair with '
+                             f'1 <= min <= max <= 100, got {quality}')
+        self.prob = prob
+        self.quality = (int(quality[0]), int(quality[1]))
+
+    @cache_randomness
+    def _random_quality(self) -> Optional[int]:
+        """Draw the JPEG quality, or None to leave the image alone."""
+        if np.random.rand() >= self.prob:
+            return None
+        return int(np.random.randint(self.quality[0], self.quality[1] + 1))
+
+    def transform(self, results: dict) -> dict:
+        """Compress ``results['img']``.
+
+        Args:
+            results (dict): The result dict.
+
+        Returns:
+            dict: The result dict with the decoded JPEG, same shape.
+        """
+        img = results['img']
+        if img.dtype != np.uint8:
+            raise TypeError(f'{self.__class__.__name__} needs a uint8 image, '
+                            f'got {img.dtype} ({results.get("img_path")})')
+        quality = self._random_quality()
+        if quality is not None:
+            _, encoded = cv2.imencode('.jpg', img,
+                                      [cv2.IMWRITE_JPEG_QUALITY, quality])
+            decoded = cv2.imdecode(encoded, cv2.IMREAD_UNCHANGED)
+            results['img'] = decoded.reshape(img.shape)
+        return results
+
+    def __repr__(self) -> str:
+        return (f'{self.__class__.__name__}(prob={self.prob}, '
+                f'quality={self.quality})')
+
+
+@TRANSFORMS.register_module()
 class NormalizeStain(BaseTransform):
     """Bring a crop of any lab to one polarity and contrast: a dark
     chromosome on a white background, its darkest bands black.
