@@ -29,7 +29,7 @@ from mmscl.analysis.cam import (CAMTarget, ClassActivationMapper, cam_target,
                                 default_cam_target, to_nchw)
 from mmscl.datasets.categories import CHROMOSOME_CATEGORIES
 from mmscl.evaluation import (find_metrics_file, read_config_data,
-                              read_test_metrics)
+                              read_step_times, read_test_metrics)
 
 # conftest's tiny config, made smaller: a linear classifier, 2 steps, no
 # validation, 64 px input.
@@ -517,6 +517,23 @@ def test_read_test_metrics(tmp_path):
         'accuracy': 90., 'recall': 80.5, 'auc': 99., 'recall_Y': 50.}
     with pytest.raises(KeyError, match=r"\['val/recall', 'val/auc'\]"):
         read_test_metrics(str(tmp_path / 'test_internal'), prefix='val')
+
+
+def test_read_step_times(tmp_path):
+    """The medians of the latest run's logged step and data times, the
+    first interval (the start-up) left out."""
+    assert read_step_times(str(tmp_path)) == {}
+    for run, times in (('20260101_000000', [(9., 9.), (1., 1.), (1., 1.)]),
+                       ('20260102_000000', [(5., 2.), (0.5, 0.01),
+                                            (0.7, 0.03), (0.6, 0.02)])):
+        (tmp_path / run / 'vis_data').mkdir(parents=True)
+        logs = [dict(loss=1.)] + [
+            dict(time=step, data_time=data, iter=i)
+            for i, (step, data) in enumerate(times)
+        ]
+        (tmp_path / run / 'vis_data' / 'scalars.json').write_text(
+            ''.join(json.dumps(log) + '\n' for log in logs))
+    assert read_step_times(str(tmp_path)) == dict(step_s=0.6, data_s=0.02)
 
 
 @pytest.mark.parametrize('module, dependency', [

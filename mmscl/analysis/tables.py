@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence
 
 from mmscl.evaluation import (METRIC_LABELS, dumped_config_file,
-                              find_metrics_file, read_config_data,
-                              read_metrics_file)
+                              find_metrics_file, markdown_table,
+                              read_config_data, read_metrics_file)
 from .features import uses_scl
 
 
@@ -103,16 +103,6 @@ def _cells(run: RunMetrics, best: Sequence[float],
     return cells
 
 
-def _markdown(headers: Sequence[str], rows: Sequence[Sequence[str]],
-              num_text_columns: int) -> str:
-    """A Markdown table, text columns left-aligned, numbers right."""
-    lines = ['| ' + ' | '.join(headers) + ' |',
-             '|' + '|'.join(':---' if i < num_text_columns else '---:'
-                            for i in range(len(headers))) + '|']
-    lines += ['| ' + ' | '.join(row) + ' |' for row in rows]
-    return '\n'.join(lines)
-
-
 def ablation_table(pairs: Sequence[Sequence[RunMetrics]],
                    split_names: Sequence[str]) -> str:
     """Table 1 of the paper: every model without and with SCL, the SCL
@@ -132,7 +122,8 @@ def ablation_table(pairs: Sequence[Sequence[RunMetrics]],
     for baseline, scl in pairs:
         rows.append([baseline.name, ''] + _cells(baseline, best))
         rows.append([scl.name, '✓'] + _cells(scl, best, baseline))
-    return _markdown(['Classifier', 'SCL'] + _headers(split_names), rows, 2)
+    return markdown_table(['Classifier', 'SCL'] + _headers(split_names),
+                          rows, 2)
 
 
 def comparison_table(runs: Sequence[RunMetrics],
@@ -149,4 +140,4 @@ def comparison_table(runs: Sequence[RunMetrics],
     """
     best = _best(runs)
     rows = [[run.name] + _cells(run, best) for run in runs]
-    return _markdown(['Classifier'] + _headers(split_names), rows, 1)
+    return markdown_table(['Classifier'] + _headers(split_names), rows, 1)
