@@ -1,7 +1,9 @@
-from .heads import SCLHead
+from .classifiers import MultiBranchClassifier, VarifocalNet
+from .heads import BoxLocalizer, SCLHead
 from .losses import PairedContrastiveLoss, SoftmaxFocalLoss
 from .necks import TIMMPooling
 
 __all__ = [
-    'SCLHead', 'PairedContrastiveLoss', 'SoftmaxFocalLoss', 'TIMMPooling'
+    'SCLHead', 'PairedContrastiveLoss', 'SoftmaxFocalLoss', 'TIMMPooling',
+    'BoxLocalizer', 'MultiBranchClassifier', 'VarifocalNet'
 ]

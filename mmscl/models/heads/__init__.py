@@ -1,3 +1,4 @@
+from .box_localizer import BoxLocalizer
 from .scl_head import SCLHead
 
-__all__ = ['SCLHead']
+__all__ = ['BoxLocalizer', 'SCLHead']
