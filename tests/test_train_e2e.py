@@ -75,6 +75,22 @@ def test_auto_scale_lr_needs_the_paired_batch_size(tiny_config):
     assert cfg.auto_scale_lr.enable and cfg.train_dataloader.batch_size == 48
 
 
+def test_max_iters_rescales_the_schedule(tiny_config):
+    """--max-iters after the options: the warm-up follows the length."""
+    spec = importlib.util.spec_from_file_location(
+        'train_tool', osp.join(REPO_ROOT, 'tools', 'train.py'))
+    train_tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(train_tool)
+    with mock.patch.object(sys, 'argv', [
+            'train.py', tiny_config, '--max-iters', '20', '--cfg-options',
+            'custom_hooks.0.warmup_iters=1'
+    ]):
+        args = train_tool.parse_args()
+    cfg = train_tool.merge_args(Config.fromfile(tiny_config), args)
+    assert cfg.train_cfg.max_iters == 20 and cfg.train_cfg.val_interval == 10
+    assert cfg.custom_hooks[0].warmup_iters == 5
+
+
 def test_wrong_batch_size_fails_at_start_up(tmp_path, tiny_config):
     # No hook needed: the batch sampler itself refuses the batch size.
     cfg = Config.fromfile(tiny_config)

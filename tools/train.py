@@ -12,7 +12,8 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 import mmscl  # noqa: F401  (registers mmscl's modules, safe checkpoints)
-from mmscl.utils import find_resumable_checkpoint, set_input_size
+from mmscl.utils import (find_resumable_checkpoint, set_input_size,
+                         set_max_iters)
 
 
 def parse_args():
@@ -38,8 +39,13 @@ def parse_args():
         help='side of the model input: the output of every Letterbox of '
         'the config (--cfg-options input_size=... would not reach them)')
     parser.add_argument(
+        '--max-iters', type=int,
+        help='training steps of an iteration-based config, the whole '
+        'schedule (warm-ups, decay, validation interval) rescaled with them '
+        '(--cfg-options train_cfg.max_iters=... would leave it)')
+    parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction,
-        help='override config settings, e.g. train_cfg.max_iters=10')
+        help='override config settings, e.g. randomness.seed=1')
     parser.add_argument('--launcher', default='none',
                         choices=['none', 'pytorch', 'slurm', 'mpi'],
                         help='job launcher')
@@ -79,6 +85,8 @@ def merge_args(cfg, args):
         cfg.merge_from_dict(args.cfg_options)
     if args.input_size is not None:
         set_input_size(cfg, args.input_size)
+    if args.max_iters is not None:
+        set_max_iters(cfg, args.max_iters)
     # After the options, which may move the work dir.
     if args.resume == 'auto':
         cfg.resume = True
