@@ -2,10 +2,13 @@
 
 Trains the SCL config and its baseline (same backbone, input, steps and
 seed; no contrastive loss, shuffled batches) on gband612's train split for
-every seed, tests both on gband612's held-out cells (internal) and on
-qband119 (external: another lab, Q-band, inverted), and writes a markdown
-table of Accuracy / Recall / AUC, mean +- std over seeds, with the deltas
-paired by seed.
+every seed, tests both on the test sets of ``--test-sets`` and writes a
+markdown table of Accuracy / Recall / AUC, mean +- std over seeds, with the
+deltas paired by seed. The test sets are gband612's held-out cells
+(internal) and qband119 (external: another lab, Q-band, inverted) by
+default; settings are chosen on gband612's validation split
+(``--test-sets validation``), and the test sets are for the settings
+chosen.
 
 Every step is a run of ``tools/train.py`` or ``tools/test.py`` (the paths
 users run), by default in a process forked from this one, which has
@@ -18,6 +21,9 @@ Examples:
     # CPU check: 1 seed, 300 steps at 64 px, 1 run at a time
     python benchmarks/real_data.py --seeds 1 --max-iters 300 \\
         --input-size 64 --out work_dirs/real_data
+    # A setting of a sweep, judged on the validation split only
+    python benchmarks/real_data.py --methods scl --test-sets validation \\
+        --rescaled --cfg-options model.head.contrastive_loss.loss_weight=0.5
     # One GPU, 16 cores: 3 seeds x 2 configs, 3 runs at a time
     python benchmarks/real_data.py --seeds 3 --jobs 3 --workers 4 \\
         --out $OUT
@@ -26,47 +32,23 @@ Examples:
 """
 import argparse
 import datetime
-import glob
 import json
-import multiprocessing
 import os
 import os.path as osp
-import platform
-import runpy
 import shutil
-import subprocess
-import sys
 import time
 from collections import defaultdict
 
-import cv2
-import numpy as np
-import torch
 from mmengine.config import Config, DictAction
 
 import mmscl  # noqa: F401  (imported once here, forked by every run)
-from mmscl.datasets.annotation import (read_annotation_csv,
-                                       write_annotation_csv)
-from mmscl.datasets.categories import CHROMOSOME_CATEGORIES
-from mmscl.datasets.transforms import imread_grayscale
-from mmscl.evaluation import METRIC_LABELS, mean_std, read_test_metrics
-from mmscl.utils import set_input_size
-
-REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-TOOLS = osp.join(REPO_ROOT, 'tools')
-TARBALL_DIRS = (osp.join(REPO_ROOT, '..', 'shared', 'data'),
-                osp.join(REPO_ROOT, 'shared', 'data'))
-
-# name: (folder of the crops inside the tarball, converter arguments, CSVs)
-DATASETS = {
-    'gband612': ('single_clase', [], ('train.csv', 'test.csv')),
-    'qband119': ('single_chromosomes', ['--all'], ('all.csv', )),
-}
-METHODS = ('baseline', 'scl')
-METHOD_NAMES = {'baseline': 'Baseline', 'scl': 'SCL'}
-# Accuracy / Recall / AUC are reported for these; the rescaled copies of the
-# internal test set (another lab's pixel scale) get accuracy only.
-MAIN_TEST_SETS = ('internal', 'external')
+from mmscl.evaluation import read_step_times, read_test_metrics
+from mmscl.utils import load_json, set_input_size, set_max_iters
+from real_data_report import METHODS, batch_description, format_report
+from real_data_sets import (DEFAULT_TEST_SETS, RESCALED_SOURCE, TEST_SPLITS,
+                            prepare_data, rescaled_name, used_splits,
+                            write_rescaled_copy, write_subset)
+from tool_run import REPO_ROOT, TOOLS, ToolRun, machine_description, now
 
 
 def parse_args(argv=None):
@@ -93,6 +75,14 @@ def parse_args(argv=None):
         help='train and test only these (default: both), e.g. a variant '
         'of the baseline given by --baseline-config')
     parser.add_argument(
+        '--test-sets',
+        nargs='+',
+        choices=list(TEST_SPLITS),
+        default=list(DEFAULT_TEST_SETS),
+        help='test on these: validation (gband612 val split, for choosing '
+        'settings), internal (gband612 test split), external (qband119) '
+        f'(default: {" ".join(DEFAULT_TEST_SETS)})')
+    parser.add_argument(
         '--seeds', type=int, default=3, help='seeds 0..N-1 (default: 3)')
     parser.add_argument(
         '--max-iters',
@@ -108,10 +98,10 @@ def parse_args(argv=None):
         '--rescaled',
         type=float,
         nargs='*',
-        default=[0.7, 1.7],
-        help='also test on copies of the internal test set whose crops are '
-        'resized by these factors, as crops of labs that image at another '
-        'pixel scale (default: 0.7 1.7; none: no such tests)')
+        help=f'also test on copies of the {RESCALED_SOURCE} test set whose '
+        'crops are resized by these factors, as crops of labs that image at '
+        f'another pixel scale (default: 0.7 1.7 when {RESCALED_SOURCE} is '
+        'a test set, else none; none: no such tests)')
     parser.add_argument(
         '--subset',
         type=int,
@@ -156,17 +146,31 @@ def parse_args(argv=None):
         help='folder the table (real_data.md) and the metrics of every run '
         '(real_data.json) are written to (default: WORK_DIR)')
     parser.add_argument(
+        '--report-only',
+        action='store_true',
+        help='train and test nothing: write the report of the runs in '
+        'WORK_DIR tested on every test set (their training times from the '
+        "report in OUT, if any, else from the runs' logs)")
+    parser.add_argument(
         '--fresh-processes',
         action='store_true',
         help='start every run in a new interpreter instead of forking')
     args = parser.parse_args(argv)
     minimums = dict(seeds=1, jobs=1, max_iters=1, input_size=1, subset=1,
-                    workers=0)
+                    workers=0, threads=1)
     for name, minimum in minimums.items():
         value = getattr(args, name)
         if value is not None and value < minimum:
             parser.error(f'--{name.replace("_", "-")} must be at least '
                          f'{minimum}, got {value}')
+    args.test_sets = list(dict.fromkeys(args.test_sets))
+    if args.rescaled is None:
+        args.rescaled = ([0.7, 1.7]
+                         if RESCALED_SOURCE in args.test_sets else [])
+    elif args.rescaled and RESCALED_SOURCE not in args.test_sets:
+        # A sweep on the validation split sees no test crop.
+        parser.error(f'--rescaled tests on copies of the {RESCALED_SOURCE} '
+                     f'test set: add {RESCALED_SOURCE} to --test-sets.')
     args.work_dir = osp.abspath(args.work_dir)
     args.out = osp.abspath(args.out or args.work_dir)
     if args.data_dir is None:
@@ -182,210 +186,6 @@ def parse_args(argv=None):
     return args
 
 
-def _run_script(script, argv, log_file, threads):
-    """Run ``script`` as ``__main__`` with ``argv`` and ``threads`` torch
-    threads, output to ``log_file`` (the target of a forked process)."""
-    torch.set_num_threads(threads)
-    fd = os.open(log_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-    os.dup2(fd, 1)
-    os.dup2(fd, 2)
-    os.close(fd)
-    # Fresh line-buffered streams on the log (the inherited sys.stdout may
-    # not write to file descriptor 1, and a forked process ends without
-    # flushing Python's buffers).
-    sys.stdout = open(1, 'w', buffering=1, closefd=False)
-    sys.stderr = open(2, 'w', buffering=1, closefd=False)
-    sys.argv = [script, *argv]
-    try:
-        runpy.run_path(script, run_name='__main__')
-    finally:
-        sys.stdout.flush()
-        sys.stderr.flush()
-
-
-class ToolRun:
-    """One run of a script of ``tools/``, in a forked or a new process.
-
-    Args:
-        script (str): The script.
-        argv (list[str]): Its arguments.
-        log_file (str): Where its stdout and stderr go.
-        threads (int): Its torch (OpenMP) threads.
-        fresh (bool): Start a new interpreter instead of forking.
-    """
-
-    def __init__(self, script, argv, log_file, threads, fresh=False):
-        self.script, self.argv, self.log_file = script, argv, log_file
-        self.start = time.perf_counter()
-        if not fresh and torch.cuda.is_initialized():
-            # A forked child of a process with CUDA cannot use CUDA.
-            print('CUDA is initialised in this process: starting runs in '
-                  'new interpreters.', flush=True)
-            fresh = True
-        if fresh:
-            with open(log_file, 'w') as log:
-                self.process = subprocess.Popen(
-                    [sys.executable, script, *argv],
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                    cwd=REPO_ROOT,
-                    env=dict(os.environ, OMP_NUM_THREADS=str(threads)))
-        else:
-            self.process = multiprocessing.get_context('fork').Process(
-                target=_run_script, args=(script, argv, log_file, threads))
-            self.process.start()
-        self.seconds = None
-
-    def poll(self):
-        """The exit code, or None while running."""
-        if isinstance(self.process, subprocess.Popen):
-            code = self.process.poll()
-        else:
-            code = self.process.exitcode
-        if code is not None and self.seconds is None:
-            self.seconds = time.perf_counter() - self.start
-        return code
-
-    def wait(self):
-        """Wait for the end; the exit code."""
-        while self.poll() is None:
-            time.sleep(0.2)
-        return self.poll()
-
-    def terminate(self):
-        """Stop the run if it is still going."""
-        if self.poll() is None:
-            self.process.terminate()
-
-    def check(self):
-        """Raise, with the end of the log, if the run failed."""
-        code = self.poll()
-        if code:
-            with open(self.log_file, errors='replace') as f:
-                tail = f.read()[-4000:]
-            raise RuntimeError(
-                f'{osp.relpath(self.script, REPO_ROOT)} '
-                f'{" ".join(self.argv)}\nexited with {code}; end of '
-                f'{self.log_file}:\n{tail}')
-
-
-def find_tarball_dir(tarball_dir):
-    candidates = [tarball_dir] if tarball_dir else TARBALL_DIRS
-    for folder in candidates:
-        if all(
-                osp.isfile(osp.join(folder, f'{name}.tar.gz'))
-                for name in DATASETS):
-            return folder
-    raise FileNotFoundError(
-        'gband612.tar.gz and qband119.tar.gz not found in '
-        f'{", ".join(candidates)}: give --tarball-dir, or --data-dir with '
-        'the extracted sets.')
-
-
-def prepare_data(args):
-    """Extract the sets and write their CSVs where missing.
-
-    Returns:
-        dict[str, str]: The folder (data root) of each set.
-    """
-    roots = {}
-    for name, (crops, converter_args, csvs) in DATASETS.items():
-        root = osp.join(args.data_dir, name)
-        if not osp.isdir(osp.join(root, crops)):
-            tarball = osp.join(find_tarball_dir(args.tarball_dir),
-                               f'{name}.tar.gz')
-            print(f'Extracting {tarball} into {args.data_dir}', flush=True)
-            os.makedirs(args.data_dir, exist_ok=True)
-            subprocess.run(['tar', 'xzf', tarball, '-C', args.data_dir],
-                           check=True)
-            if not osp.isdir(osp.join(root, crops)):
-                raise FileNotFoundError(
-                    f'{tarball} did not give {osp.join(root, crops)}.')
-        if not all(osp.isfile(osp.join(root, csv)) for csv in csvs):
-            print(f'Converting {name} (tools/dataset_converters/{name}.py)',
-                  flush=True)
-            log_file = osp.join(args.work_dir, f'convert_{name}.log')
-            run = ToolRun(
-                osp.join(TOOLS, 'dataset_converters', f'{name}.py'),
-                [root, root, *converter_args], log_file, args.threads,
-                args.fresh_processes)
-            run.wait()
-            run.check()
-        roots[name] = root
-    return roots
-
-
-def rescaled_name(factor):
-    return f'internal_x{factor:g}'
-
-
-def write_rescaled_copy(root, csv_file, factor, dst_root):
-    """Resize every crop of ``csv_file`` (paths relative to ``root``) by
-    ``factor`` into PNGs under ``dst_root``, with the same CSV (cells kept),
-    unless there already.
-
-    Returns:
-        str: The CSV of the copy.
-    """
-    dst_csv = osp.join(dst_root, osp.basename(csv_file))
-    if osp.isfile(dst_csv):
-        return dst_csv
-    rows = []
-    interpolation = cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC
-    for row in read_annotation_csv(csv_file):
-        img = imread_grayscale(osp.join(root, row['img_path']))
-        size = (max(1, round(img.shape[1] * factor)),
-                max(1, round(img.shape[0] * factor)))
-        path = osp.splitext(row['img_path'])[0] + '.png'
-        os.makedirs(osp.dirname(osp.join(dst_root, path)), exist_ok=True)
-        cv2.imwrite(osp.join(dst_root, path),
-                    cv2.resize(img, size, interpolation=interpolation))
-        rows.append(dict(row, img_path=path))
-    write_annotation_csv(dst_csv, rows)
-    return dst_csv
-
-
-def write_subset(src_csv, dst_csv, per_type):
-    """Write the first ``per_type`` crops of each type of a CSV."""
-    taken = defaultdict(int)
-    rows = []
-    for row in read_annotation_csv(src_csv):
-        if taken[row['label']] < per_type:
-            taken[row['label']] += 1
-            rows.append(row)
-    write_annotation_csv(dst_csv, rows)
-    return dst_csv
-
-
-def schedule_options(cfg, max_iters):
-    """Options rescaling every iteration count of the schedule (warm-ups,
-    decay) from the config's length to ``max_iters``."""
-    factor = max_iters / cfg.train_cfg.max_iters
-    options = {'train_cfg.max_iters': max_iters,
-               'train_cfg.val_interval': max_iters}
-    schedulers = cfg.get('param_scheduler') or []
-    keys = ['param_scheduler'] if isinstance(schedulers, dict) else [
-        f'param_scheduler.{i}' for i in range(len(schedulers))
-    ]
-    if isinstance(schedulers, dict):
-        schedulers = [schedulers]
-    for key, scheduler in zip(keys, schedulers):
-        if scheduler.get('by_epoch', True):
-            raise ValueError(f'{cfg.filename}: {key} counts epochs; '
-                             '--max-iters rescales iterations.')
-        begin = round(scheduler.get('begin', 0) * factor)
-        options[f'{key}.begin'] = begin
-        if scheduler.get('end') is not None:
-            # A scheduler of a few steps still spans at least one.
-            options[f'{key}.end'] = max(begin + 1,
-                                        round(scheduler['end'] * factor))
-    for i, hook in enumerate(cfg.get('custom_hooks') or []):
-        if hook.get('warmup_iters') is not None:
-            options[f'custom_hooks.{i}.warmup_iters'] = round(
-                hook['warmup_iters'] * factor)
-    return options
-
-
 def parse_options(options):
     """``key=value`` strings into the dict ``--cfg-options`` makes."""
     parser = argparse.ArgumentParser()
@@ -394,6 +194,7 @@ def parse_options(options):
 
 
 def format_options(options):
+    """A dict of options into ``key=value`` strings."""
     return [f'{key}={value}' for key, value in options.items()]
 
 
@@ -407,37 +208,41 @@ class Benchmark:
 
     def __init__(self, args, roots):
         self.args = args
+        self.methods = [m for m in METHODS if m in args.methods]
         self.configs = {
             'scl': osp.abspath(args.scl_config),
             'baseline': osp.abspath(args.baseline_config)
         }
-        self.external_configs = {}
-        for method, config in self.configs.items():
-            external = config[:-len('.py')] + args.external_suffix + '.py'
-            for path in (config, external):
+        self.external_configs = {
+            method: config[:-len('.py')] + args.external_suffix + '.py'
+            for method, config in self.configs.items()
+        }
+        external = any(TEST_SPLITS[t].external for t in args.test_sets)
+        for method in self.methods:
+            for path in [self.configs[method]] + (
+                    [self.external_configs[method]] if external else []):
                 if not osp.isfile(path):
                     raise FileNotFoundError(f'Config not found: {path}')
-            self.external_configs[method] = external
-        self.roots = roots
+        self.roots = dict(roots)
         self.ann_files = self._ann_files()
-        self.test_sets = list(MAIN_TEST_SETS)
+        self.test_sets = list(args.test_sets)
         for factor in args.rescaled:
             name = rescaled_name(factor)
             self.roots[name] = osp.join(args.work_dir, 'data', name)
             self.ann_files[name] = write_rescaled_copy(
-                self.roots['gband612'], self.ann_files['internal'], factor,
-                self.roots[name])
+                self.roots[TEST_SPLITS[RESCALED_SOURCE].dataset],
+                self.ann_files[RESCALED_SOURCE], factor, self.roots[name])
             self.test_sets.append(name)
         self.results = defaultdict(dict)  # (method, seed) -> results
         self.settings = self._settings()
 
     def _ann_files(self):
-        """The CSV of each split, or of its subset."""
-        gband, qband = self.roots['gband612'], self.roots['qband119']
-        files = dict(
-            train=osp.join(gband, 'train.csv'),
-            internal=osp.join(gband, 'test.csv'),
-            external=osp.join(qband, 'all.csv'))
+        """The CSV of each split used, or of its subset."""
+        files = {
+            name: osp.join(self.roots[split.dataset], split.ann_file)
+            for name, split in used_splits(self.args.test_sets,
+                                           self.args.rescaled).items()
+        }
         if self.args.subset:
             folder = osp.join(self.args.work_dir, 'subset')
             os.makedirs(folder, exist_ok=True)
@@ -458,7 +263,9 @@ class Benchmark:
         ]
 
     def train_argv(self, method, seed, work_dir):
+        """The arguments of ``tools/train.py`` for a run."""
         cfg = Config.fromfile(self.configs[method])
+        max_iters = self.args.max_iters or cfg.train_cfg.max_iters
         workers = self.args.workers
         options = {
             'randomness.seed': seed,
@@ -466,27 +273,26 @@ class Benchmark:
             'train_dataloader.dataset.ann_file': self.ann_files['train'],
             'train_dataloader.num_workers': workers,
             'train_dataloader.persistent_workers': workers > 0,
+            # One checkpoint, the last: the model that is tested.
+            'default_hooks.checkpoint.interval': max_iters,
+            'default_hooks.logger.interval': max(
+                1, min(cfg.default_hooks.logger.interval, max_iters // 20)),
         }
-        max_iters = self.args.max_iters or cfg.train_cfg.max_iters
-        if self.args.max_iters:
-            options.update(schedule_options(cfg, max_iters))
-        # One checkpoint, the last: the model that is tested.
-        options['default_hooks.checkpoint.interval'] = max_iters
-        options['default_hooks.logger.interval'] = max(
-            1, min(cfg.default_hooks.logger.interval, max_iters // 20))
+        steps = ['--max-iters', str(max_iters)] if self.args.max_iters else []
         return [
             self.configs[method], '--work-dir', work_dir, '--no-validate',
-            *self._tool_args(options)
+            *steps, *self._tool_args(options)
         ]
 
     def test_argv(self, method, test_set, checkpoint, work_dir):
-        config = (self.external_configs[method] if test_set == 'external'
-                  else self.configs[method])
-        root = self.roots.get(test_set) or self.roots[
-            'gband612' if test_set == 'internal' else 'qband119']
+        """The arguments of ``tools/test.py`` for a test of a run."""
+        split = TEST_SPLITS.get(test_set, TEST_SPLITS[RESCALED_SOURCE])
+        config = (self.external_configs if split.external else
+                  self.configs)[method]
         workers = self.args.workers
         options = {
-            'test_dataloader.dataset.data_root': root,
+            'test_dataloader.dataset.data_root':
+            self.roots.get(test_set) or self.roots[split.dataset],
             'test_dataloader.dataset.ann_file': self.ann_files[test_set],
             'test_dataloader.num_workers': workers,
             'test_dataloader.persistent_workers': False,
@@ -496,14 +302,23 @@ class Benchmark:
             *self._tool_args(options)
         ]
 
-    def _settings(self):
-        """What the table is about, read from the SCL config as trained."""
-        argv = self.train_argv('scl', 0, '')
-        cfg = Config.fromfile(self.configs['scl'])
+    def trained_config(self, method):
+        """The config of a method as ``tools/train.py`` trains it."""
+        argv = self.train_argv(method, 0, '')
+        cfg = Config.fromfile(self.configs[method])
         cfg.merge_from_dict(
             parse_options(argv[argv.index('--cfg-options') + 1:]))
         if self.args.input_size:
             set_input_size(cfg, self.args.input_size)
+        if self.args.max_iters:
+            set_max_iters(cfg, self.args.max_iters)
+        return cfg
+
+    def _settings(self):
+        """What the table is about, read from the configs as trained (the
+        SCL one, or the baseline's without SCL runs)."""
+        cfgs = {m: self.trained_config(m) for m in self.methods}
+        cfg = cfgs[self.methods[-1]]
         backbone = cfg.model.backbone
         name = backbone.get('model_name') or (
             f"{backbone.type}-{backbone.get('depth', '')}".rstrip('-'))
@@ -517,18 +332,20 @@ class Benchmark:
                 if letterbox.get('reference_fraction') else
                 f"{letterbox['canvas_size']} px canvas"),
             max_iters=cfg.train_cfg.max_iters,
-            # SCL's batch sampler sets B1 + B2 of every type itself.
-            batch_size=(cfg.train_dataloader.batch_size
-                        or 2 * len(CHROMOSOME_CATEGORIES)),
+            batches={
+                m: batch_description(c.train_dataloader)
+                for m, c in cfgs.items()
+            },
             lr=cfg.optim_wrapper.optimizer.lr,
             optimizer=cfg.optim_wrapper.optimizer.type,
             seeds=list(range(self.args.seeds)),
             subset=self.args.subset,
             cfg_options=list(self.args.cfg_options),
             configs={
-                m: osp.relpath(c, REPO_ROOT)
-                for m, c in self.configs.items() if m in self.args.methods
+                m: osp.relpath(self.configs[m], REPO_ROOT)
+                for m in self.methods
             },
+            test_sets=self.test_sets,
             machine=machine_description(),
             date=datetime.datetime.now().strftime('%Y-%m-%d %H:%M'),
         )
@@ -537,7 +354,7 @@ class Benchmark:
         """Run every (method, seed) pair, ``--jobs`` at a time, and write
         the table after each one."""
         queue = [(method, seed) for seed in range(self.args.seeds)
-                 for method in METHODS if method in self.args.methods]
+                 for method in self.methods]
         running = []  # [(method, seed, stage, {name: ToolRun})]
         try:
             while queue or running:
@@ -556,12 +373,32 @@ class Benchmark:
                         running.append(
                             self._start_tests(method, seed, runs['train']))
                     else:
-                        self._collect(method, seed, runs)
+                        self._collect(method, seed)
                         self.write()
         finally:
             for _, _, _, runs in running:
                 for run in runs.values():
                     run.terminate()
+
+    def read_finished_runs(self):
+        """Read the results of the runs in the work dir that were tested
+        on every test set, keeping the training times of the last report."""
+        report = osp.join(self.args.out, 'real_data.json')
+        train_times = {}
+        if osp.isfile(report):
+            train_times = {(run['method'], run['seed']): run['train']
+                           for run in load_json(
+                               report, 'Remove it to read the training '
+                               "times from the runs' logs.")['runs']}
+        for method in self.methods:
+            for seed in range(self.args.seeds):
+                work_dir = self._run_dir(method, seed)
+                if all(
+                        osp.isdir(osp.join(work_dir, f'test_{test_set}'))
+                        for test_set in self.test_sets):
+                    self.results[(method, seed)]['train'] = train_times.get(
+                        (method, seed)) or read_step_times(work_dir)
+                    self._collect(method, seed)
 
     def _run_dir(self, method, seed):
         return osp.join(self.args.work_dir, f'{method}_seed{seed}')
@@ -584,28 +421,28 @@ class Benchmark:
         with open(osp.join(work_dir, 'last_checkpoint')) as f:
             checkpoint = f.read().strip()
         self.results[(method, seed)]['train'] = dict(
-            seconds=round(train_run.seconds, 1), **step_times(work_dir))
+            seconds=round(train_run.seconds, 1), **read_step_times(work_dir))
         print(f'[{now()}] trained {method} seed {seed} in '
               f'{train_run.seconds:.0f} s; testing', flush=True)
         runs = {}
         for test_set in self.test_sets:
-            test_dir = osp.join(work_dir, f'test_{test_set}')
             runs[test_set] = ToolRun(
                 osp.join(TOOLS, 'test.py'),
-                self.test_argv(method, test_set, checkpoint, test_dir),
+                self.test_argv(method, test_set, checkpoint,
+                               osp.join(work_dir, f'test_{test_set}')),
                 osp.join(work_dir, f'test_{test_set}.log'),
                 self.args.threads, self.args.fresh_processes)
         return (method, seed, 'test', runs)
 
-    def _collect(self, method, seed, runs):
-        for test_set, run in runs.items():
-            metrics = read_test_metrics(
+    def _collect(self, method, seed):
+        """Read the test metrics of a run."""
+        results = self.results[(method, seed)]
+        for test_set in self.test_sets:
+            results[test_set] = read_test_metrics(
                 osp.join(self._run_dir(method, seed), f'test_{test_set}'))
-            self.results[(method, seed)][test_set] = metrics
-        internal = self.results[(method, seed)]['internal']['accuracy']
-        external = self.results[(method, seed)]['external']['accuracy']
-        print(f'[{now()}] {method} seed {seed}: accuracy internal '
-              f'{internal:.2f}, external {external:.2f}', flush=True)
+        print(f'[{now()}] {method} seed {seed}: accuracy ' + ', '.join(
+            f"{t} {results[t]['accuracy']:.2f}" for t in self.test_sets),
+              flush=True)
 
     def write(self):
         """Write real_data.md and real_data.json to ``--out``."""
@@ -615,7 +452,7 @@ class Benchmark:
             for key, value in self.results.items()
             if all(test_set in value for test_set in self.test_sets)
         }
-        table = format_report(done, self.settings, self.test_sets)
+        table = format_report(done, self.settings)
         with open(osp.join(self.args.out, 'real_data.md'), 'w') as f:
             f.write(table)
         runs = [
@@ -627,190 +464,20 @@ class Benchmark:
         return table
 
 
-def now():
-    return datetime.datetime.now().strftime('%H:%M:%S')
-
-
-def machine_description():
-    """CPU count and model, and the GPU if any (read with nvidia-smi, so
-    that this process never initialises CUDA before forking)."""
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open('/proc/cpuinfo') as f:
-            names = [
-                line.split(':', 1)[1].strip() for line in f
-                if line.startswith('model name')
-            ]
-        cpu = names[0] if names else cpu
-    except OSError:
-        pass
-    text = f'{os.cpu_count()} x {cpu}'
-    if shutil.which('nvidia-smi'):
-        result = subprocess.run(
-            ['nvidia-smi', '--query-gpu=name', '--format=csv,noheader'],
-            capture_output=True, text=True)
-        gpus = [g for g in result.stdout.strip().splitlines() if g]
-        if result.returncode == 0 and gpus:
-            text += f', {len(gpus)} x {gpus[0]}'
-    return text + f', torch {torch.__version__}'
-
-
-def step_times(work_dir):
-    """Median seconds per training step, and of it waiting for data, from
-    the scalars MMEngine logged (the first log interval left out)."""
-    paths = sorted(glob.glob(osp.join(work_dir, '*', 'vis_data',
-                                      'scalars.json')))
-    if not paths:
-        return {}
-    with open(paths[-1]) as f:
-        logs = [json.loads(line) for line in f]
-    logs = [log for log in logs if 'time' in log][1:]
-    if not logs:
-        return {}
-    return dict(
-        step_s=round(float(np.median([log['time'] for log in logs])), 4),
-        data_s=round(float(np.median([log['data_time'] for log in logs])),
-                     4))
-
-
-def format_report(results, settings, test_sets=MAIN_TEST_SETS):
-    """The markdown report of the finished runs.
-
-    Args:
-        results (dict): (method, seed) -> {'internal': metrics,
-            'external': metrics, 'train': times}.
-        settings (dict): What was run (see ``Benchmark._settings``).
-        test_sets (Sequence[str]): The test sets: ``MAIN_TEST_SETS`` and
-            the rescaled copies of the internal one.
-
-    Returns:
-        str: The report.
-    """
-    s = settings
-    lines = [
-        '## SCL vs baseline on real crops', '',
-        f"- Train: gband612 train split; internal test: gband612 test "
-        f"split (held-out cases); external test: qband119, all crops "
-        f"(Q-band, inverted).",
-        f"- {s['backbone']}, {s['input_size']} px input ({s['scale_setting']}"
-        f"), {s['max_iters']} steps of {s['batch_size']}, "
-        f"{s['optimizer']} lr {s['lr']:g}; configs "
-        f"{', '.join(s['configs'].values())}"
-        + (f"; options {' '.join(s['cfg_options'])}"
-           if s['cfg_options'] else '') + '.',
-        f"- {s['machine']}; {s['date']}.",
-    ]
-    if s['subset']:
-        lines.append(f"- SUBSET of {s['subset']} crops per type and split: "
-                     'a check of the pipeline, not a result.')
-    seeds = {m: sorted(seed for (mm, seed) in results if mm == m)
-             for m in METHODS}
-    paired = sorted(set(seeds['scl']) & set(seeds['baseline']))
-    lines.append(f"- Mean ± sample std over seeds {seeds['scl']} (SCL), "
-                 f"{seeds['baseline']} (baseline); Δ paired by seed "
-                 f'({paired}).')
-    lines += ['']
-    header = ['Method'] + [
-        f'{test_set.capitalize()} {METRIC_LABELS[m]}'
-        for test_set in MAIN_TEST_SETS for m in METRIC_LABELS
-    ]
-    lines += ['| ' + ' | '.join(header) + ' |',
-              '|' + '---|' * len(header)]
-
-    def values(method, test_set, metric, seed_list):
-        return [results[(method, seed)][test_set][metric]
-                for seed in seed_list]
-
-    for method in METHODS:
-        if not seeds[method]:
-            continue
-        cells = [
-            mean_std(values(method, t, m, seeds[method]))
-            for t in MAIN_TEST_SETS for m in METRIC_LABELS
-        ]
-        lines.append(f'| {METHOD_NAMES[method]} | ' + ' | '.join(cells) +
-                     ' |')
-    if paired:
-        cells = [
-            mean_std(
-                np.subtract(values('scl', t, m, paired),
-                            values('baseline', t, m, paired)),
-                signed=True)
-            for t in MAIN_TEST_SETS for m in METRIC_LABELS
-        ]
-        lines.append('| Δ SCL − baseline | ' + ' | '.join(cells) + ' |')
-
-    rescaled = [t for t in test_sets if t not in MAIN_TEST_SETS]
-    if rescaled:
-        lines += [
-            '', '### Internal test with its crops resized (another pixel '
-            'scale)', '',
-            '| Method | Internal Accuracy | ' + ' | '.join(
-                f'{t.replace("internal_", "Internal ")} Accuracy'
-                for t in rescaled) + ' |', '|---|---|' + '---|' * len(rescaled)
-        ]
-        for method in METHODS:
-            if seeds[method]:
-                cells = [
-                    mean_std(values(method, t, 'accuracy', seeds[method]))
-                    for t in ['internal', *rescaled]
-                ]
-                lines.append(f'| {METHOD_NAMES[method]} | ' +
-                             ' | '.join(cells) + ' |')
-        if paired:
-            cells = [
-                mean_std(
-                    np.subtract(values('scl', t, 'accuracy', paired),
-                                values('baseline', t, 'accuracy', paired)),
-                    signed=True)
-                for t in ['internal', *rescaled]
-            ]
-            lines.append('| Δ SCL − baseline | ' + ' | '.join(cells) + ' |')
-
-    lines += ['', '### Recall per type (mean over seeds)', '',
-              '| Type | ' + ' | '.join(
-                  f'{METHOD_NAMES[m]} {t}' for t in MAIN_TEST_SETS
-                  for m in METHODS if seeds[m]) + ' |']
-    lines.append('|---|' + '---|' * sum(
-        1 for t in MAIN_TEST_SETS for m in METHODS if seeds[m]))
-    for name in CHROMOSOME_CATEGORIES:
-        cells = []
-        for t in MAIN_TEST_SETS:
-            for m in METHODS:
-                if seeds[m]:
-                    recalls = [
-                        results[(m, seed)][t].get(f'recall_{name}')
-                        for seed in seeds[m]
-                    ]
-                    recalls = [r for r in recalls if r is not None]
-                    cells.append(f'{np.mean(recalls):.1f}'
-                                 if recalls else '-')
-        lines.append(f'| {name} | ' + ' | '.join(cells) + ' |')
-
-    lines += ['', '### Runs', '',
-              '| Method | Seed | Train s | s/step | data s/step | '
-              'Internal Acc | External Acc |', '|---|---|---|---|---|---|---|']
-    for (method, seed), value in sorted(results.items()):
-        train = value.get('train', {})
-        lines.append(
-            f"| {METHOD_NAMES[method]} | {seed} | {train.get('seconds', '')}"
-            f" | {train.get('step_s', '')} | {train.get('data_s', '')} | "
-            f"{value['internal']['accuracy']:.2f} | "
-            f"{value['external']['accuracy']:.2f} |")
-    return '\n'.join(lines) + '\n'
-
-
 def main(argv=None):
     args = parse_args(argv)
     os.makedirs(args.work_dir, exist_ok=True)
     start = time.perf_counter()
-    roots = prepare_data(args)
-    benchmark = Benchmark(args, roots)
-    print(f"[{now()}] {len(args.methods) * args.seeds} runs, {args.jobs} at a "
-          f"time, {args.threads} threads and {args.workers} dataloader "
-          "workers each; logs in "
-          f"{args.work_dir}", flush=True)
-    benchmark.run()
+    benchmark = Benchmark(args, prepare_data(args))
+    if args.report_only:
+        benchmark.read_finished_runs()
+    else:
+        print(f'[{now()}] {len(args.methods) * args.seeds} runs, '
+              f'{args.jobs} at a time, {args.threads} threads and '
+              f'{args.workers} dataloader workers each; testing on '
+              f"{', '.join(benchmark.test_sets)}; logs in {args.work_dir}",
+              flush=True)
+        benchmark.run()
     table = benchmark.write()
     print(table)
     print(f'Wrote {osp.join(args.out, "real_data.md")} and real_data.json '

@@ -56,12 +56,25 @@ def transform(pipeline, type_name):
     return found
 
 
-def load_benchmark():
-    path = osp.join(REPO_ROOT, 'benchmarks', 'real_data.py')
-    spec = importlib.util.spec_from_file_location('real_data', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def load_benchmark(module='real_data'):
+    """A module of benchmarks/: real_data.py or one of the modules it
+    imports from its folder (as Python allows when it runs as a script)."""
+    folder = osp.join(REPO_ROOT, 'benchmarks')
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    return importlib.import_module(module)
+
+
+def make_benchmark(tmp_path, *argv):
+    """A Benchmark of fake data roots, for its arguments and settings."""
+    real_data = load_benchmark()
+    args = real_data.parse_args(
+        ['--work-dir', str(tmp_path), '--rescaled', *argv])
+    roots = {
+        name: str(tmp_path / name)
+        for name in load_benchmark('real_data_sets').DATASETS
+    }
+    return real_data.Benchmark(args, roots)
 
 
 def test_baseline_differs_from_scl_only_by_the_contrastive_loss():
@@ -122,84 +135,204 @@ def test_qband119_config_only_changes_the_test_set(kind):
         train, 'test_dataloader')
 
 
-def test_schedule_options_rescale_the_schedule():
-    real_data = load_benchmark()
-    cfg = load('scl/resnet18_gband612.py')
-    assert real_data.schedule_options(cfg, 500) == {
-        'train_cfg.max_iters': 500,
-        'train_cfg.val_interval': 500,
-        'param_scheduler.0.begin': 0,
-        'param_scheduler.0.end': 25,
-        'param_scheduler.1.begin': 25,
-        'param_scheduler.1.end': 500,
-        'custom_hooks.0.warmup_iters': 50,
+def test_training_runs_get_the_schedule_rescaled(tmp_path):
+    """--max-iters reaches tools/train.py, which rescales the whole
+    schedule (set_max_iters); the settings read the configs as trained."""
+    benchmark = make_benchmark(tmp_path, '--max-iters', '500')
+    argv = benchmark.train_argv('scl', 1, 'w')
+    assert argv[:6] == [
+        osp.join(CONFIGS, 'scl', 'resnet18_gband612.py'), '--work-dir', 'w',
+        '--no-validate', '--max-iters', '500'
+    ]
+    assert 'default_hooks.checkpoint.interval=500' in argv
+    assert 'default_hooks.logger.interval=25' in argv
+    cfg = benchmark.trained_config('scl')
+    assert cfg.randomness.seed == 0
+    assert cfg.train_cfg.max_iters == 500
+    assert [(s.begin, s.end) for s in cfg.param_scheduler] == [(0, 25),
+                                                               (25, 500)]
+    assert cfg.custom_hooks[0].warmup_iters == 50
+    settings = benchmark.settings
+    assert settings['max_iters'] == 500
+    assert settings['batches'] == {
+        'baseline': '48 shuffled crops',
+        'scl': '2 x 24 paired crops'
     }
+    report = load_benchmark('real_data_report').format_report({}, settings)
+    assert ('500 steps of 48 shuffled crops (Baseline) / 2 x 24 paired '
+            'crops (SCL), Adam lr 0.001;') in report
 
 
-def test_report_pairs_seeds():
+def test_validation_split_is_tested_with_the_internal_config(tmp_path):
+    """--test-sets validation tests on gband612's val.csv with the
+    training config, and reads nothing of qband119."""
+    benchmark = make_benchmark(tmp_path, '--test-sets', 'validation',
+                               '--methods', 'scl', '--external-suffix',
+                               '_missing')
+    assert benchmark.test_sets == ['validation']
+    assert set(benchmark.ann_files) == {'train', 'validation'}
+    argv = benchmark.test_argv('scl', 'validation', 'ckpt', 'w')
+    assert argv[:4] == [
+        osp.join(CONFIGS, 'scl', 'resnet18_gband612.py'), 'ckpt',
+        '--work-dir', 'w'
+    ]
+    assert (f'test_dataloader.dataset.data_root={tmp_path / "gband612"}'
+            in argv)
+    assert (f'test_dataloader.dataset.ann_file='
+            f'{tmp_path / "gband612" / "val.csv"}' in argv)
+    assert benchmark.settings['test_sets'] == ['validation']
+    # No copy of the internal test set either, unless asked for with it.
     real_data = load_benchmark()
+    assert real_data.parse_args(['--test-sets', 'validation']).rescaled == []
+    assert real_data.parse_args([]).rescaled == [0.7, 1.7]
+    with pytest.raises(SystemExit):
+        real_data.parse_args(['--test-sets', 'validation', '--rescaled',
+                              '0.7'])
+    # The external test set needs the external config.
+    with pytest.raises(FileNotFoundError, match='_missing.py'):
+        make_benchmark(tmp_path, '--external-suffix', '_missing')
+
+
+def fake_results(methods, test_sets):
+    """Two seeds of each method: accuracy 90 / 92 (baseline) and 91 / 94
+    (SCL) on the first test set, 20 less (baseline) and 10 less (SCL) on
+    the others; recall one less; AUC 99; recall of Y 50."""
 
     def metrics(accuracy):
         return dict(accuracy=accuracy, recall=accuracy - 1, auc=99.,
                     recall_Y=50.)
 
-    results = {}
-    for seed, (base, scl) in enumerate([(90., 91.), (92., 94.)]):
-        results[('baseline', seed)] = dict(
-            internal=metrics(base), external=metrics(base - 20))
-        results[('scl', seed)] = dict(
-            internal=metrics(scl), external=metrics(scl - 10))
-    settings = dict(
+    accuracies = dict(baseline=(90., 92.), scl=(91., 94.))
+    drops = dict(baseline=20., scl=10.)
+    return {(method, seed): dict(
+        {t: metrics(accuracy - (i > 0) * drops[method])
+         for i, t in enumerate(test_sets)},
+        train=dict(seconds=10., step_s=0.5, data_s=0.01))
+            for method in methods
+            for seed, accuracy in enumerate(accuracies[method])}
+
+
+def fake_settings(methods, test_sets):
+    return dict(
         backbone='ResNet-18', input_size=128,
-        scale_setting='reference fraction 0.4',
-        max_iters=2000, batch_size=48, optimizer='Adam', lr=1e-3,
-        seeds=[0, 1], subset=None, cfg_options=[],
-        configs=dict(scl='s.py', baseline='b.py'), machine='m', date='d')
-    report = real_data.format_report(results, settings)
-    main, per_type, runs = report.split('\n### ')
+        scale_setting='reference fraction 0.4', max_iters=2000,
+        batches=dict(baseline='48 shuffled crops',
+                     scl='2 x 24 paired crops'),
+        optimizer='Adam', lr=1e-3, seeds=[0, 1], subset=None,
+        cfg_options=[], configs={m: f'{m}.py' for m in methods},
+        test_sets=list(test_sets), machine='m', date='d')
 
-    def rows(text):
-        return {
-            line.split(' | ')[0][2:]: line.split(' | ')[1:]
-            for line in text.splitlines() if line.startswith('| ')
-        }
 
-    table, per_type = rows(main), rows(per_type)
-    # Internal accuracy: 91 ± 1.41; deltas 1 and 2 -> +1.50 ± 0.71;
-    # external deltas 11 and 12 -> +11.50 ± 0.71.
-    assert table['Baseline'][0] == '91.00 ± 1.41'
+def table_rows(text):
+    """{first cell: other cells} of the rows of the Markdown tables."""
+    return {
+        line.split(' | ')[0][2:]: line[:-2].split(' | ')[1:]
+        for line in text.splitlines() if line.startswith('| ')
+    }
+
+
+def test_report_pairs_seeds():
+    report_module = load_benchmark('real_data_report')
+    test_sets = ['internal', 'external', 'internal_x0.7']
+    report = report_module.format_report(
+        fake_results(report_module.METHODS, test_sets),
+        fake_settings(report_module.METHODS, test_sets))
+    main, rescaled, per_type, runs = report.split('\n### ')
+    assert ('- Train: gband612 train split; internal test: gband612 test '
+            'split (held-out cases); external test: qband119, all crops '
+            '(Q-band, inverted).') in main
+    assert ('2000 steps of 48 shuffled crops (Baseline) / 2 x 24 paired '
+            'crops (SCL)') in main
+    assert ('- Mean ± sample std over seeds [0, 1] (Baseline), [0, 1] (SCL)'
+            '; Δ paired by seed ([0, 1]).') in main
+    table = table_rows(main)
+    assert table['Method'] == [
+        'Internal Accuracy', 'Internal Recall', 'Internal AUC',
+        'External Accuracy', 'External Recall', 'External AUC'
+    ]
+    # Internal accuracy: 91 ± 1.41 and 92.5 ± 2.12; deltas 1 and 2 ->
+    # +1.50 ± 0.71; external deltas 11 and 12 -> +11.50 ± 0.71.
+    assert table['Baseline'] == [
+        '91.00 ± 1.41', '90.00 ± 1.41', '99.00 ± 0.00', '71.00 ± 1.41',
+        '70.00 ± 1.41', '99.00 ± 0.00'
+    ]
     assert table['SCL'][0] == '92.50 ± 2.12'
-    assert table['Δ SCL − baseline'][0] == '+1.50 ± 0.71'
-    assert table['Δ SCL − baseline'][3] == '+11.50 ± 0.71'
-    assert per_type['Y'] == ['50.0', '50.0', '50.0', '50.0 |']
-    # The header and a row per run.
-    assert sum(line.startswith('| ') for line in runs.splitlines()) == 5
+    assert table['Δ SCL − baseline'] == [
+        '+1.50 ± 0.71', '+1.50 ± 0.71', '+0.00 ± 0.00', '+11.50 ± 0.71',
+        '+11.50 ± 0.71', '+0.00 ± 0.00'
+    ]
+    rescaled = table_rows(rescaled)
+    assert rescaled['Method'] == ['Internal Accuracy',
+                                  'Internal x0.7 Accuracy']
+    assert rescaled['Δ SCL − baseline'] == ['+1.50 ± 0.71', '+11.50 ± 0.71']
+    per_type = table_rows(per_type)
+    assert per_type['Type'] == ['Baseline internal', 'SCL internal',
+                                'Baseline external', 'SCL external']
+    assert per_type['Y'] == ['50.0'] * 4 and per_type['1'] == ['-'] * 4
+    runs = table_rows(runs)
+    assert runs['Method'] == ['Seed', 'Train s', 's/step', 'data s/step',
+                              'Internal Acc', 'External Acc']
+    assert runs['SCL'] == ['1', '10.0', '0.5', '0.01', '94.00', '84.00']
 
 
-def test_prepare_data_extracts_when_absent(tmp_path):
-    """Missing sets are extracted from their tarballs; present CSVs are
-    kept (no converter run)."""
+@pytest.mark.parametrize('methods', [('scl', ), ('baseline', ),
+                                     ('baseline', 'scl')])
+@pytest.mark.parametrize('test_sets', [
+    ('validation', ), ('external', ), ('internal_x1.7', ),
+    ('validation', 'internal', 'external', 'internal_x0.7')
+])
+def test_report_any_test_sets_and_methods(methods, test_sets):
+    report_module = load_benchmark('real_data_report')
+    report = report_module.format_report(
+        fake_results(methods, test_sets), fake_settings(methods, test_sets))
+    names = [report_module.METHOD_NAMES[m] for m in methods]
+    table = table_rows(report.split('\n### ')[0])
+    main = [t for t in test_sets if '_x' not in t]
+    if main:
+        assert table['Method'][0] == f'{main[0].capitalize()} Accuracy'
+        assert len(table['Method']) == 3 * len(main)
+        assert table[names[-1]][0] == ('92.50 ± 2.12' if names[-1] == 'SCL'
+                                       else '91.00 ± 1.41')
+    assert ('Δ SCL − baseline' in table) == (len(methods) == 2 and
+                                             bool(main))
+    assert ('### Internal test with its crops resized' in report) == any(
+        '_x' in t for t in test_sets)
+    assert ('### Recall per type' in report) == bool(main)
+    assert 'qband119' not in report.split('\n')[2] or 'external' in main
+    runs = table_rows(report.split('### Runs')[1])
+    assert len(runs) == 1 + len(methods)
+
+
+@pytest.mark.parametrize('test_sets, datasets', [
+    (['internal', 'external'], ['gband612', 'qband119']),
+    (['validation'], ['gband612']),
+])
+def test_prepare_data_extracts_when_absent(tmp_path, test_sets, datasets):
+    """The sets of the splits used are extracted from their tarballs, and
+    only they; present CSVs are kept (no converter run)."""
     real_data = load_benchmark()
+    data_sets = load_benchmark('real_data_sets')
     source = tmp_path / 'source'
     tarballs = tmp_path / 'tarballs'
     tarballs.mkdir()
-    for name, (crops, _, csvs) in real_data.DATASETS.items():
+    splits = [data_sets.TRAIN_SPLIT, *data_sets.TEST_SPLITS.values()]
+    for name, (crops, _) in data_sets.DATASETS.items():
         (source / name / crops).mkdir(parents=True)
-        for csv in csvs:
-            (source / name / csv).write_text('img_path,label\n')
+        for split in splits:
+            if split.dataset == name:
+                (source / name / split.ann_file).write_text(
+                    'img_path,label\n')
         with tarfile.open(tarballs / f'{name}.tar.gz', 'w:gz') as tar:
             tar.add(source / name, arcname=name)
     args = real_data.parse_args([
         '--data-dir', str(tmp_path / 'data'), '--tarball-dir',
-        str(tarballs), '--work-dir', str(tmp_path / 'work')
+        str(tarballs), '--work-dir', str(tmp_path / 'work'), '--rescaled',
+        '--test-sets', *test_sets
     ])
-    roots = real_data.prepare_data(args)
-    assert roots == {
-        name: str(tmp_path / 'data' / name)
-        for name in real_data.DATASETS
-    }
-    assert osp.isfile(tmp_path / 'data' / 'gband612' / 'train.csv')
-    assert osp.isdir(tmp_path / 'data' / 'qband119' / 'single_chromosomes')
+    roots = data_sets.prepare_data(args)
+    assert roots == {name: str(tmp_path / 'data' / name) for name in datasets}
+    assert sorted(os.listdir(tmp_path / 'data')) == datasets
+    assert osp.isfile(tmp_path / 'data' / 'gband612' / 'val.csv')
 
 
 # Cells with all 24 types (qband119: 38 is on 200 x 100 canvases).
@@ -347,11 +480,12 @@ def test_tool_run_sets_threads(tmp_path, fresh):
     """Runs side by side get their share of the cores as torch threads,
     forked or in a new interpreter."""
     real_data = load_benchmark()
+    tool_run = load_benchmark('tool_run')
     script = tmp_path / 'threads.py'
     script.write_text('import sys, torch\n'
                       'print(sys.argv[1], torch.get_num_threads())\n')
     log_file = str(tmp_path / 'threads.log')
-    run = real_data.ToolRun(
+    run = tool_run.ToolRun(
         str(script), ['threads'], log_file, threads=1, fresh=fresh)
     assert run.wait() == 0
     with open(log_file) as f:

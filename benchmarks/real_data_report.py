@@ -1,0 +1,175 @@
+"""The report of benchmarks/real_data.py: what was run, and tables of
+the test metrics of every method over seeds, with the differences of SCL
+from the baseline paired by seed, for any test sets and methods."""
+import numpy as np
+
+from mmscl.datasets.categories import CHROMOSOME_CATEGORIES
+from mmscl.evaluation import (METRIC_LABELS, markdown_table,
+                              paired_delta_cells, paired_seeds, seed_cells)
+from real_data_sets import RESCALED_SOURCE, TEST_SPLITS, TRAIN_SPLIT
+
+METHODS = ('baseline', 'scl')
+METHOD_NAMES = {'baseline': 'Baseline', 'scl': 'SCL'}
+
+
+def batch_description(train_dataloader):
+    """What a training step sees, e.g. ``'2 x 24 paired crops'``.
+
+    Args:
+        train_dataloader (dict): The ``train_dataloader`` of a config.
+
+    Returns:
+        str: The batch.
+    """
+    batch_sampler = train_dataloader.get('batch_sampler') or {}
+    if batch_sampler.get('type') == 'PairedTypeBatchSampler':
+        return f'2 x {len(CHROMOSOME_CATEGORIES)} paired crops'
+    shuffled = (train_dataloader.get('sampler') or {}).get('shuffle')
+    return (f"{train_dataloader['batch_size']} "
+            f"{'shuffled ' if shuffled else ''}crops")
+
+
+def test_set_label(test_set):
+    """The name of a test set in a table, e.g. ``'Internal x0.7'``."""
+    return test_set.replace('_', ' ').capitalize()
+
+
+def _by_seed(results, method, columns):
+    """seed -> the values of ``columns`` ((test set, metric) pairs) of a
+    method's runs."""
+    return {
+        seed: [value[test_set][key] for test_set, key in columns]
+        for (m, seed), value in sorted(results.items()) if m == method
+    }
+
+
+def seed_table(results, methods, columns):
+    """A table of mean ± std over seeds, a row per method, and the paired
+    difference of SCL from the baseline when both ran.
+
+    Args:
+        results (dict): (method, seed) -> {test set: metrics}.
+        methods (Sequence[str]): The methods with runs, in table order.
+        columns (Sequence[tuple[str, str]]): (test set, metric) of each
+            column.
+
+    Returns:
+        str: The Markdown table.
+    """
+    by_method = {m: _by_seed(results, m, columns) for m in methods}
+    rows = [[METHOD_NAMES[m]] + seed_cells(by_method[m]) for m in methods]
+    if set(METHODS) <= set(methods):
+        delta = paired_delta_cells(by_method['scl'], by_method['baseline'])
+        if delta:
+            rows.append(['Δ SCL − baseline'] + delta)
+    headers = ['Method'] + [
+        f'{test_set_label(test_set)} {METRIC_LABELS[key]}'
+        for test_set, key in columns
+    ]
+    return markdown_table(headers, rows)
+
+
+def recall_table(results, methods, test_sets):
+    """Recall of every type, mean over seeds, a column per test set and
+    method ('-' where no run measured it)."""
+    columns = [(t, m) for t in test_sets for m in methods]
+    rows = []
+    for name in CHROMOSOME_CATEGORIES:
+        cells = []
+        for test_set, method in columns:
+            recalls = [
+                value[test_set][f'recall_{name}']
+                for (m, _), value in results.items()
+                if m == method and f'recall_{name}' in value[test_set]
+            ]
+            cells.append(f'{np.mean(recalls):.1f}' if recalls else '-')
+        rows.append([name] + cells)
+    return markdown_table(
+        ['Type'] + [f'{METHOD_NAMES[m]} {t}' for t, m in columns], rows)
+
+
+def runs_table(results, test_sets):
+    """A row per run: its training time and its accuracy on every test
+    set."""
+    rows = []
+    for (method, seed), value in sorted(results.items()):
+        train = value.get('train', {})
+        rows.append([
+            METHOD_NAMES[method], str(seed),
+            *(str(train.get(key, '')) for key in ('seconds', 'step_s',
+                                                   'data_s')),
+            *(f"{value[t]['accuracy']:.2f}" for t in test_sets)
+        ])
+    return markdown_table(
+        ['Method', 'Seed', 'Train s', 's/step', 'data s/step'] +
+        [f'{test_set_label(t)} Acc' for t in test_sets], rows, 2)
+
+
+def _settings_lines(settings):
+    """What was run: the data, the model and schedule, the machine."""
+    s = settings
+    methods = list(s['configs'])
+    splits = [TRAIN_SPLIT] + [
+        TEST_SPLITS[t] for t in s['test_sets'] if t in TEST_SPLITS
+    ]
+    batches = [s['batches'][m] for m in methods]
+    if len(set(batches)) > 1:
+        batches = [
+            f'{batch} ({METHOD_NAMES[m]})' for m, batch in zip(methods,
+                                                                batches)
+        ]
+    return [
+        f"- {'; '.join(split.description for split in splits)}.",
+        f"- {s['backbone']}, {s['input_size']} px input ({s['scale_setting']}"
+        f"), {s['max_iters']} steps of {' / '.join(dict.fromkeys(batches))},"
+        f" {s['optimizer']} lr {s['lr']:g}; configs "
+        f"{', '.join(s['configs'][m] for m in methods)}"
+        + (f"; options {' '.join(s['cfg_options'])}"
+           if s['cfg_options'] else '') + '.',
+        f"- {s['machine']}; {s['date']}.",
+    ]
+
+
+def format_report(results, settings):
+    """The markdown report of the finished runs.
+
+    Args:
+        results (dict): (method, seed) -> {test set: metrics, 'train':
+            times} of the finished runs.
+        settings (dict): What was run (``Benchmark.settings``), with
+            ``test_sets``: keys of :data:`TEST_SPLITS` and the rescaled
+            copies of the internal test set.
+
+    Returns:
+        str: The report.
+    """
+    methods = [m for m in METHODS if any(k[0] == m for k in results)]
+    test_sets = settings['test_sets']
+    main = [t for t in test_sets if t in TEST_SPLITS]
+    rescaled = [t for t in test_sets if t not in TEST_SPLITS]
+    lines = ['## SCL vs baseline on real crops', '',
+             *_settings_lines(settings)]
+    if settings['subset']:
+        lines.append(f"- SUBSET of {settings['subset']} crops per type and "
+                     'split: a check of the pipeline, not a result.')
+    seeds = {m: sorted(s for k, s in results if k == m) for m in methods}
+    lines.append('- Mean ± sample std over seeds ' + ', '.join(
+        f'{seeds[m]} ({METHOD_NAMES[m]})' for m in methods) + (
+            '; Δ paired by seed '
+            f"({paired_seeds(seeds['scl'], seeds['baseline'])})"
+            if set(METHODS) <= set(methods) else '') + '.')
+    if main:
+        columns = [(t, key) for t in main for key in METRIC_LABELS]
+        lines += ['', seed_table(results, methods, columns)]
+    if rescaled:
+        columns = [t for t in main if t == RESCALED_SOURCE] + rescaled
+        lines += [
+            '', '### Internal test with its crops resized (another pixel '
+            'scale)', '',
+            seed_table(results, methods, [(t, 'accuracy') for t in columns])
+        ]
+    if main:
+        lines += ['', '### Recall per type (mean over seeds)', '',
+                  recall_table(results, methods, main)]
+    lines += ['', '### Runs', '', runs_table(results, main)]
+    return '\n'.join(lines) + '\n'

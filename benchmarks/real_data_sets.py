@@ -1,0 +1,180 @@
+"""The real crops of benchmarks/real_data.py: the sets, their splits as
+training and test sets, and the copies of them the benchmark writes
+(subsets, crops resized to another pixel scale)."""
+import os
+import os.path as osp
+import subprocess
+from collections import defaultdict
+from typing import NamedTuple
+
+import cv2
+
+from mmscl.datasets.annotation import (read_annotation_csv,
+                                       write_annotation_csv)
+from mmscl.datasets.transforms import imread_grayscale
+from tool_run import REPO_ROOT, TOOLS, ToolRun
+
+TARBALL_DIRS = (osp.join(REPO_ROOT, '..', 'shared', 'data'),
+                osp.join(REPO_ROOT, 'shared', 'data'))
+# name: (folder of the crops inside the tarball, converter arguments)
+DATASETS = {
+    'gband612': ('single_clase', []),
+    'qband119': ('single_chromosomes', ['--all']),
+}
+
+
+class Split(NamedTuple):
+    """An annotation file of a set, as the benchmark uses it.
+
+    Args:
+        dataset (str): A key of :data:`DATASETS`.
+        ann_file (str): The CSV the converter writes in the set's folder.
+        external (bool): Tested with the external test config (the
+            training config's is for gband612).
+        description (str): What it is, for the report.
+    """
+    dataset: str
+    ann_file: str
+    external: bool
+    description: str
+
+
+TRAIN_SPLIT = Split('gband612', 'train.csv', False,
+                    'Train: gband612 train split')
+# Choices of settings are made on the validation split; the test sets are
+# for the settings chosen.
+TEST_SPLITS = {
+    'validation':
+    Split('gband612', 'val.csv', False,
+          'validation: gband612 val split (held-out cases)'),
+    'internal':
+    Split('gband612', 'test.csv', False,
+          'internal test: gband612 test split (held-out cases)'),
+    'external':
+    Split('qband119', 'all.csv', True,
+          'external test: qband119, all crops (Q-band, inverted)'),
+}
+DEFAULT_TEST_SETS = ('internal', 'external')
+# The rescaled copies are of this test set.
+RESCALED_SOURCE = 'internal'
+
+
+def used_splits(test_sets, rescaled):
+    """The splits a benchmark reads.
+
+    Args:
+        test_sets (Sequence[str]): Keys of :data:`TEST_SPLITS`.
+        rescaled (Sequence[float]): Factors of the rescaled copies of
+            :data:`RESCALED_SOURCE`.
+
+    Returns:
+        dict[str, Split]: 'train' and every test set used, by name.
+    """
+    names = list(test_sets) + ([RESCALED_SOURCE] if rescaled else [])
+    return dict(train=TRAIN_SPLIT,
+                **{name: TEST_SPLITS[name] for name in names})
+
+
+def find_tarball_dir(tarball_dir):
+    """The folder holding the tarball of every set: ``tarball_dir`` or,
+    if None, the first of :data:`TARBALL_DIRS` that does."""
+    candidates = [tarball_dir] if tarball_dir else TARBALL_DIRS
+    for folder in candidates:
+        if all(
+                osp.isfile(osp.join(folder, f'{name}.tar.gz'))
+                for name in DATASETS):
+            return folder
+    raise FileNotFoundError(
+        'gband612.tar.gz and qband119.tar.gz not found in '
+        f'{", ".join(candidates)}: give --tarball-dir, or --data-dir with '
+        'the extracted sets.')
+
+
+def prepare_data(args):
+    """Extract the sets and write their CSVs where missing.
+
+    Args:
+        args (argparse.Namespace): The benchmark's command line
+            (``data_dir``, ``tarball_dir``, ``work_dir``, ``threads``,
+            ``fresh_processes``, ``test_sets``, ``rescaled``).
+
+    Returns:
+        dict[str, str]: The folder (data root) of each set used.
+    """
+    splits = used_splits(args.test_sets, args.rescaled).values()
+    roots = {}
+    for name in dict.fromkeys(split.dataset for split in splits):
+        crops, converter_args = DATASETS[name]
+        root = osp.join(args.data_dir, name)
+        if not osp.isdir(osp.join(root, crops)):
+            tarball = osp.join(find_tarball_dir(args.tarball_dir),
+                               f'{name}.tar.gz')
+            print(f'Extracting {tarball} into {args.data_dir}', flush=True)
+            os.makedirs(args.data_dir, exist_ok=True)
+            subprocess.run(['tar', 'xzf', tarball, '-C', args.data_dir],
+                           check=True)
+            if not osp.isdir(osp.join(root, crops)):
+                raise FileNotFoundError(
+                    f'{tarball} did not give {osp.join(root, crops)}.')
+        if not all(
+                osp.isfile(osp.join(root, split.ann_file))
+                for split in splits if split.dataset == name):
+            print(f'Converting {name} (tools/dataset_converters/{name}.py)',
+                  flush=True)
+            run = ToolRun(
+                osp.join(TOOLS, 'dataset_converters', f'{name}.py'),
+                [root, root, *converter_args],
+                osp.join(args.work_dir, f'convert_{name}.log'), args.threads,
+                args.fresh_processes)
+            run.wait()
+            run.check()
+        roots[name] = root
+    return roots
+
+
+def rescaled_name(factor):
+    """The test set name of the copy of :data:`RESCALED_SOURCE` resized by
+    ``factor``, e.g. ``'internal_x0.7'``."""
+    return f'{RESCALED_SOURCE}_x{factor:g}'
+
+
+def write_rescaled_copy(root, csv_file, factor, dst_root):
+    """Resize every crop of ``csv_file`` (paths relative to ``root``) by
+    ``factor`` into PNGs under ``dst_root``, with the same CSV (cells kept),
+    unless there already.
+
+    Returns:
+        str: The CSV of the copy.
+    """
+    dst_csv = osp.join(dst_root, osp.basename(csv_file))
+    if osp.isfile(dst_csv):
+        return dst_csv
+    rows = []
+    interpolation = cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC
+    for row in read_annotation_csv(csv_file):
+        img = imread_grayscale(osp.join(root, row['img_path']))
+        size = (max(1, round(img.shape[1] * factor)),
+                max(1, round(img.shape[0] * factor)))
+        path = osp.splitext(row['img_path'])[0] + '.png'
+        os.makedirs(osp.dirname(osp.join(dst_root, path)), exist_ok=True)
+        cv2.imwrite(osp.join(dst_root, path),
+                    cv2.resize(img, size, interpolation=interpolation))
+        rows.append(dict(row, img_path=path))
+    write_annotation_csv(dst_csv, rows)
+    return dst_csv
+
+
+def write_subset(src_csv, dst_csv, per_type):
+    """Write the first ``per_type`` crops of each type of a CSV.
+
+    Returns:
+        str: ``dst_csv``.
+    """
+    taken = defaultdict(int)
+    rows = []
+    for row in read_annotation_csv(src_csv):
+        if taken[row['label']] < per_type:
+            taken[row['label']] += 1
+            rows.append(row)
+    write_annotation_csv(dst_csv, rows)
+    return dst_csv
