@@ -20,7 +20,7 @@ from mmscl.models.utils import foreground_boxes, zoom_crop
 from mmscl.utils import set_input_size
 from test_train_e2e import run_tool, scalars
 
-MODELS_ = ('varifocal-net', )
+MODELS_ = ('varifocal-net', 'hr-net')
 KINDS = ('gband612', 'gband612_qband119', 'ogh', 'ogh_chrmnet')
 
 
@@ -49,7 +49,8 @@ def batch(n=48, size=64, seed=0):
 def build(rel_path, size=64, **model_options):
     cfg = load(rel_path)
     set_input_size(cfg, size)
-    cfg.model.update(model_options)
+    for key, value in model_options.items():
+        cfg.model[key] = value  # replaced, not merged
     model = MODELS.build(cfg.model)
     model.init_weights()
     return model
@@ -78,9 +79,10 @@ def test_configs_share_the_benchmark_settings(model):
     assert cfg.optim_wrapper.optimizer == baseline.optim_wrapper.optimizer
     assert cfg.data_preprocessor == baseline.data_preprocessor
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
-        assert cfg[loader].dataset.pipeline == \
+        assert without_target(cfg[loader].dataset.pipeline) == \
             baseline[loader].dataset.pipeline
-    assert cfg.model.num_classes == 24
+    assert cfg.model.get('num_classes', cfg.model.get('head', {}).get(
+        'num_classes')) == 24
     # --input-size reaches every Letterbox of the config.
     set_input_size(cfg, 64)
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
@@ -95,6 +97,13 @@ def test_configs_share_the_benchmark_settings(model):
     assert without(external, 'test_dataloader', 'qband119_test_dataloader') \
         == without(load(f'comparison/{model}_gband612.py'),
                    'test_dataloader')
+
+
+def without_target(pipeline):
+    """The pipeline without HR-Net's straightening target."""
+    return [{k: v for k, v in t.items()
+             if (k, v) != ('algorithm_keys', ['straight_img'])}
+            for t in pipeline if t.type != 'CopyStraightTarget']
 
 
 def without(cfg, *keys):
@@ -303,6 +312,117 @@ def test_train_stage_hook_bad_stages(stages, message):
         TrainStageHook(stages)
 
 
+# ------------------------------------------------------------------ HR-Net
+
+
+def bent_and_straight(n=8, size=64):
+    """Toy pairs: a bar bent into an L (input, normalised) and the same
+    length of bar straight and upright (target, [0, 1], white = 1)."""
+    images = torch.full((n, 1, size, size), 2.4)
+    targets = torch.ones(n, 1, size, size)
+    for i in range(n):
+        length = 24 + 2 * i
+        arm = length // 2
+        top = (size - length) // 2
+        images[i, 0, 8:8 + arm, 20:26] = -1.
+        images[i, 0, 8 + arm - 6:8 + arm, 20:20 + length - arm] = -1.
+        targets[i, 0, top:top + length, 29:35] = 0.2
+    return images, targets
+
+
+def test_hr_net_straightening_branch_learns_a_toy_case():
+    model = build('comparison/hr-net_gband612.py')
+    images, targets = bent_and_straight()
+    samples = [DataSample().set_gt_label(i) for i in range(len(targets))]
+    for sample, target in zip(samples, targets):
+        sample.set_field(target, 'straight_img')
+    model.train()
+    assert model.straighten(images).shape == targets.shape
+    optim = torch.optim.Adam(model.parameters(), lr=1e-3)
+    errors = []
+    for _ in range(10):
+        losses = model(images, samples, mode='loss')
+        optim.zero_grad()
+        (losses['loss_cls'] + losses['loss_straight']).backward()
+        optim.step()
+        errors.append(losses['loss_straight'].item())
+    assert errors[-1] < 0.5 * errors[0], errors
+
+
+def test_hr_net_forward_backward_with_and_without_targets():
+    model = build('comparison/hr-net_gband612.py')
+    images, samples = batch()
+    model.train()
+    losses = model(images, samples, mode='loss')
+    assert set(losses) == {'loss_cls'}
+    losses['loss_cls'].backward()
+    assert grads(model.cls_backbone) and grads(model.head)
+    # Exchanged both ways: the straightening encoder feeds the classifier.
+    assert grads(model.straight_backbone) and grads(model.to_cls)
+    assert not grads(model.to_image)
+
+    model.zero_grad(set_to_none=True)
+    targets = torch.rand(3, 1, 64, 64)
+    for sample, target in zip(samples[:3], targets):
+        sample.set_field(target, 'straight_img')
+    losses = model(images, samples, mode='loss')
+    straight = model.straighten(images)[:3]
+    # Only the three samples with a target count (train mode: BatchNorm
+    # of the same batch, so the same output).
+    torch.testing.assert_close(losses['loss_straight'],
+                               torch.nn.functional.mse_loss(straight, targets))
+    losses['loss_straight'].backward()
+    assert grads(model.to_image)
+
+    samples[0].set_field(torch.rand(1, 32, 32), 'straight_img')
+    with pytest.raises(ValueError, match=r'straight_img of shape \(1, 32, 32\)'):
+        model(images, samples, mode='loss')
+
+    model.eval()
+    with torch.no_grad():
+        preds = model(images[:4], mode='predict')
+        logits = model(images[:4], mode='tensor')
+    assert logits.shape == (4, 24)
+    for pred, row in zip(preds, logits.softmax(1)):
+        torch.testing.assert_close(pred.pred_score, row)
+
+
+@pytest.mark.parametrize('options, message', [
+    (dict(cls_backbone=dict(type='LeNet5')),
+     'cls_backbone must be an MMPretrain ResNet'),
+    (dict(straight_backbone=dict(type='ResNet', depth=18, in_channels=1,
+                                 num_stages=3, out_indices=(2, ),
+                                 strides=(1, 2, 2), dilations=(1, 1, 1))),
+     'as many stages'),
+    (dict(decoder_channels=0), 'decoder_channels=0'),
+])
+def test_hr_net_bad_settings(options, message):
+    with pytest.raises(ValueError, match=message):
+        build('comparison/hr-net_gband612.py', **options)
+
+
+def test_copy_straight_target_is_the_crop_before_the_augmentation():
+    from mmcv.transforms import Compose
+    from mmengine.registry import DefaultScope
+    cfg = load('comparison/hr-net_gband612.py')
+    set_input_size(cfg, 64)
+    pipeline = [t for t in cfg.train_dataloader.dataset.pipeline
+                if t.type not in ('LoadChromosomeImage', 'NormalizeStain',
+                                  'RandomContrastGamma')]
+    img = np.full((40, 16), 255, np.uint8)
+    img[2:38, 5:11] = 60
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        packed = Compose(pipeline)(dict(img=img, ref_length=36. / 2,
+                                        gt_label=0))
+    target = packed['data_samples'].straight_img
+    assert target.shape == (1, 64, 64) == packed['inputs'].shape
+    assert target.dtype == torch.float32 and 0 <= target.min() < 0.3
+    assert target.max() == 1
+    # Upright: the dark bar spans many more rows than columns.
+    rows, cols = torch.nonzero(target[0] < 0.5, as_tuple=True)
+    assert rows.max() - rows.min() > 3 * (cols.max() - cols.min())
+
+
 # ------------------------------------------------ tools/train.py, test.py
 
 
@@ -349,6 +469,26 @@ def test_varifocal_net_trains_and_tests_through_the_tools(
     test_dir = str(tmp_path / 'test')
     run_tool('test.py', config, checkpoint, '--work-dir', test_dir,
              '--input-size', '64', '--cfg-options',
+             *tiny_options(tiny_chromosome_dir))
+    [metrics_file] = glob.glob(osp.join(test_dir, '*', '*.json'))
+    with open(metrics_file) as f:
+        metrics = json.load(f)
+    for key in ('accuracy', 'recall', 'auc'):
+        assert 0 <= metrics[f'chromosome/{key}'] <= 100
+
+
+def test_hr_net_trains_and_tests_through_the_tools(tmp_path,
+                                                   tiny_chromosome_dir):
+    config = osp.join(CONFIGS, 'comparison', 'hr-net_gband612.py')
+    work_dir = str(tmp_path / 'work')
+    run_tool('train.py', config, '--work-dir', work_dir, '--input-size',
+             '64', '--cfg-options', *tiny_options(tiny_chromosome_dir, 3))
+    logs = [r for r in scalars(work_dir) if 'loss_straight' in r]
+    assert [r['iter'] for r in logs] == [1, 2, 3]
+    assert all(0 < r['loss_straight'] < 1 for r in logs)
+    test_dir = str(tmp_path / 'test')
+    run_tool('test.py', config, osp.join(work_dir, 'iter_3.pth'),
+             '--work-dir', test_dir, '--input-size', '64', '--cfg-options',
              *tiny_options(tiny_chromosome_dir))
     [metrics_file] = glob.glob(osp.join(test_dir, '*', '*.json'))
     with open(metrics_file) as f:

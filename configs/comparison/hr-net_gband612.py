@@ -1,0 +1,64 @@
+# HR-Net (Zhang et al., IEEE JBHI 2021: interleaved classification and
+# straightening; not HRNet, the high-resolution backbone) on the gband612
+# G-band crops at the real-data benchmark's budget: the data, 128 px input,
+# schedule and batches (48, shuffled) of baseline/resnet18_gband612.py. The
+# classification branch is an MMPretrain ResNet-18, the straightening
+# encoder a half-width ResNet-18. gband612's crops are karyogram crops,
+# already straight and upright: the straightening target is the crop
+# before the rotation and flips of the augmentation (CopyStraightTarget).
+# Where this follows the paper and where it guesses: configs/README.md.
+#   python tools/train.py configs/comparison/hr-net_gband612.py
+#   python tools/test.py configs/comparison/hr-net_gband612.py CKPT
+#   python tools/test.py configs/comparison/hr-net_gband612_qband119.py CKPT
+_base_ = [
+    '../_base_/datasets/gband612.py',
+    '../_base_/schedules/adam_cosine_2k.py',
+    '../_base_/default_runtime.py',
+]
+# CopyStraightTarget is not imported by mmscl's package (yet).
+custom_imports = dict(
+    imports=['mmscl', 'mmscl.datasets.transforms.straight_target'],
+    allow_failed_imports=False)
+
+model = dict(
+    type='InterleavedStraighteningNet',
+    cls_backbone=dict(type='ResNet', depth=18, in_channels=1),
+    straight_backbone=dict(
+        type='ResNet', depth=18, in_channels=1, stem_channels=32,
+        base_channels=32),
+    decoder_channels=64,
+    head=dict(
+        type='LinearClsHead',
+        num_classes=24,
+        loss=dict(type='CrossEntropyLoss', loss_weight=1.0)),
+    loss_straight_weight=1.0,
+)
+# The training pipeline of ../_base_/datasets/gband612.py, with the target
+# taken between the Letterbox and the augmentation.
+train_pipeline = [
+    dict(type='LoadChromosomeImage', imdecode_backends=('cv2', 'pillow')),
+    dict(type='NormalizeStain'),
+    dict(type='Letterbox', scale={{_base_.input_size}},
+         reference_fraction={{_base_.reference_fraction}}),
+    dict(type='CopyStraightTarget'),
+    dict(type='RandomRotate', prob=1.0, angle=15., fill=255),
+    dict(type='RandomFlip', prob=[0.25, 0.25],
+         direction=['horizontal', 'vertical']),
+    dict(type='RandomContrastGamma', prob=0.8, contrast=(0.4, 1.3),
+         gamma=(0.7, 1.4), brightness=(-10., 10.)),
+    dict(type='PackInputs', algorithm_keys=['straight_img']),
+]
+train_dataloader = dict(
+    batch_size=48,
+    batch_sampler=None,
+    sampler=dict(type='DefaultSampler', shuffle=True, _delete_=True),
+    dataset=dict(pipeline=train_pipeline))
+
+# No focal loss to warm up.
+custom_hooks = []
+# A batch without straightening targets leaves the decoder without
+# gradients.
+model_wrapper_cfg = dict(
+    type='MMDistributedDataParallel', find_unused_parameters=True)
+default_hooks = dict(
+    logger=dict(interval=50), checkpoint=dict(interval=1000))
