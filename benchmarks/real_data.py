@@ -31,7 +31,6 @@ Examples:
     python benchmarks/real_data.py --cfg-options model.backbone.depth=34
 """
 import argparse
-import datetime
 import json
 import os
 import os.path as osp
@@ -44,11 +43,11 @@ from mmengine.config import Config, DictAction
 import mmscl  # noqa: F401  (imported once here, forked by every run)
 from mmscl.evaluation import read_step_times, read_test_metrics
 from mmscl.utils import load_json, set_input_size, set_max_iters
-from real_data_report import METHODS, batch_description, format_report
+from real_data_report import METHODS, describe_runs, format_report
 from real_data_sets import (DEFAULT_TEST_SETS, RESCALED_SOURCE, TEST_SPLITS,
                             prepare_data, rescaled_name, used_splits,
                             write_rescaled_copy, write_subset)
-from tool_run import REPO_ROOT, TOOLS, ToolRun, machine_description, now
+from tool_run import REPO_ROOT, TOOLS, ToolRun, now
 
 
 def parse_args(argv=None):
@@ -315,40 +314,11 @@ class Benchmark:
         return cfg
 
     def _settings(self):
-        """What the table is about, read from the configs as trained (the
-        SCL one, or the baseline's without SCL runs)."""
-        cfgs = {m: self.trained_config(m) for m in self.methods}
-        cfg = cfgs[self.methods[-1]]
-        backbone = cfg.model.backbone
-        name = backbone.get('model_name') or (
-            f"{backbone.type}-{backbone.get('depth', '')}".rstrip('-'))
-        letterbox = next(t for t in cfg.train_dataloader.dataset.pipeline
-                         if t['type'] == 'Letterbox')
-        return dict(
-            backbone=name,
-            input_size=letterbox['scale'],
-            scale_setting=(
-                f"reference fraction {letterbox['reference_fraction']:g}"
-                if letterbox.get('reference_fraction') else
-                f"{letterbox['canvas_size']} px canvas"),
-            max_iters=cfg.train_cfg.max_iters,
-            batches={
-                m: batch_description(c.train_dataloader)
-                for m, c in cfgs.items()
-            },
-            lr=cfg.optim_wrapper.optimizer.lr,
-            optimizer=cfg.optim_wrapper.optimizer.type,
-            seeds=list(range(self.args.seeds)),
-            subset=self.args.subset,
-            cfg_options=list(self.args.cfg_options),
-            configs={
-                m: osp.relpath(self.configs[m], REPO_ROOT)
-                for m in self.methods
-            },
-            test_sets=self.test_sets,
-            machine=machine_description(),
-            date=datetime.datetime.now().strftime('%Y-%m-%d %H:%M'),
-        )
+        """What the table is about (see :func:`describe_runs`)."""
+        return describe_runs(
+            {m: self.trained_config(m) for m in self.methods},
+            {m: self.configs[m] for m in self.methods}, self.test_sets,
+            self.args)
 
     def run(self):
         """Run every (method, seed) pair, ``--jobs`` at a time, and write

@@ -1,12 +1,16 @@
 """The report of benchmarks/real_data.py: what was run, and tables of
 the test metrics of every method over seeds, with the differences of SCL
 from the baseline paired by seed, for any test sets and methods."""
+import datetime
+import os.path as osp
+
 import numpy as np
 
 from mmscl.datasets.categories import CHROMOSOME_CATEGORIES
 from mmscl.evaluation import (METRIC_LABELS, markdown_table,
                               paired_delta_cells, paired_seeds, seed_cells)
 from real_data_sets import RESCALED_SOURCE, TEST_SPLITS, TRAIN_SPLIT
+from tool_run import REPO_ROOT, machine_description
 
 METHODS = ('baseline', 'scl')
 METHOD_NAMES = {'baseline': 'Baseline', 'scl': 'SCL'}
@@ -27,6 +31,50 @@ def batch_description(train_dataloader):
     shuffled = (train_dataloader.get('sampler') or {}).get('shuffle')
     return (f"{train_dataloader['batch_size']} "
             f"{'shuffled ' if shuffled else ''}crops")
+
+
+def describe_runs(cfgs, config_files, test_sets, args):
+    """The settings of a benchmark, as its report states them.
+
+    Args:
+        cfgs (dict[str, Config]): The config of each method as trained.
+        config_files (dict[str, str]): The config file of each method.
+        test_sets (Sequence[str]): The test sets, rescaled copies included.
+        args (argparse.Namespace): The command line (``seeds``,
+            ``subset``, ``cfg_options``).
+
+    Returns:
+        dict: The settings; the model, input and schedule are the SCL
+        config's (the baseline's without SCL runs).
+    """
+    cfg = cfgs['scl'] if 'scl' in cfgs else next(iter(cfgs.values()))
+    backbone = cfg.model.backbone
+    letterbox = next(t for t in cfg.train_dataloader.dataset.pipeline
+                     if t['type'] == 'Letterbox')
+    return dict(
+        backbone=backbone.get('model_name') or (
+            f"{backbone.type}-{backbone.get('depth', '')}".rstrip('-')),
+        input_size=letterbox['scale'],
+        scale_setting=(
+            f"reference fraction {letterbox['reference_fraction']:g}"
+            if letterbox.get('reference_fraction') else
+            f"{letterbox['canvas_size']} px canvas"),
+        max_iters=cfg.train_cfg.max_iters,
+        batches={
+            m: batch_description(c.train_dataloader)
+            for m, c in cfgs.items()
+        },
+        lr=cfg.optim_wrapper.optimizer.lr,
+        optimizer=cfg.optim_wrapper.optimizer.type,
+        seeds=list(range(args.seeds)),
+        subset=args.subset,
+        cfg_options=list(args.cfg_options),
+        configs={m: osp.relpath(f, REPO_ROOT)
+                 for m, f in config_files.items()},
+        test_sets=list(test_sets),
+        machine=machine_description(),
+        date=datetime.datetime.now().strftime('%Y-%m-%d %H:%M'),
+    )
 
 
 def test_set_label(test_set):

@@ -303,6 +303,47 @@ def test_report_any_test_sets_and_methods(methods, test_sets):
     assert len(runs) == 1 + len(methods)
 
 
+def test_report_only_reads_the_runs_in_the_work_dir(tmp_path):
+    """--report-only trains and tests nothing: the runs tested on every
+    test set are read from the work dir, their training times from the
+    last report."""
+    real_data = load_benchmark()
+    data, work = tmp_path / 'data', tmp_path / 'work'
+    for name, (crops, _) in load_benchmark('real_data_sets').DATASETS.items():
+        (data / name / crops).mkdir(parents=True)
+    for csv in ('train.csv', 'val.csv'):
+        (data / 'gband612' / csv).write_text('img_path,label\n')
+    # SCL seeds 0 and 1, the baseline's seed 0; seed 1 of the baseline is
+    # untested.
+    for method, seed, accuracy in (('scl', 0, 91.), ('scl', 1, 94.),
+                                   ('baseline', 0, 90.)):
+        test_dir = (work / f'{method}_seed{seed}' / 'test_validation' /
+                    '20260101_000000')
+        test_dir.mkdir(parents=True)
+        (test_dir / '20260101_000000.json').write_text(json.dumps({
+            f'chromosome/{key}': accuracy
+            for key in ('accuracy', 'recall', 'auc')
+        }))
+    (work / 'baseline_seed1').mkdir()
+    (work / 'real_data.json').write_text(json.dumps(dict(runs=[
+        dict(method='scl', seed=1, train=dict(seconds=12.5))
+    ])))
+    real_data.main([
+        '--report-only', '--test-sets', 'validation', '--seeds', '2',
+        '--data-dir', str(data), '--work-dir', str(work)
+    ])
+    with open(work / 'real_data.json') as f:
+        report = json.load(f)
+    assert [(r['method'], r['seed'], r['validation']['accuracy'], r['train'])
+            for r in report['runs']] == [('baseline', 0, 90., {}),
+                                         ('scl', 0, 91., {}),
+                                         ('scl', 1, 94., {'seconds': 12.5})]
+    table = table_rows((work / 'real_data.md').read_text().split('###')[0])
+    assert table['Baseline'][0] == '90.00'
+    assert table['SCL'][0] == '92.50 ± 2.12'
+    assert table['Δ SCL − baseline'][0] == '+1.00'
+
+
 @pytest.mark.parametrize('test_sets, datasets', [
     (['internal', 'external'], ['gband612', 'qband119']),
     (['validation'], ['gband612']),
