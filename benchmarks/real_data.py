@@ -23,12 +23,15 @@ Examples:
         --input-size 64 --out work_dirs/real_data
     # A setting of a sweep, judged on the validation split only
     python benchmarks/real_data.py --methods scl --test-sets validation \\
-        --rescaled --cfg-options model.head.contrastive_loss.loss_weight=0.5
+        --cfg-options model.head.contrastive_loss.loss_weight=0.5
     # One GPU, 16 cores: 3 seeds x 2 configs, 3 runs at a time
     python benchmarks/real_data.py --seeds 3 --jobs 3 --workers 4 \\
         --out $OUT
     # Another backbone through the configs' options
     python benchmarks/real_data.py --cfg-options model.backbone.depth=34
+    # The report again, from the runs of a work dir (same options)
+    python benchmarks/real_data.py --report-only --max-iters 300 \\
+        --input-size 64 --work-dir work_dirs/real_data
 """
 import argparse
 import json
@@ -45,8 +48,8 @@ from mmscl.evaluation import read_step_times, read_test_metrics
 from mmscl.utils import load_json, set_input_size, set_max_iters
 from real_data_report import METHODS, describe_runs, format_report
 from real_data_sets import (DEFAULT_TEST_SETS, RESCALED_SOURCE, TEST_SPLITS,
-                            prepare_data, rescaled_name, used_splits,
-                            write_rescaled_copy, write_subset)
+                            TRAIN_SPLIT, prepare_data, rescaled_name,
+                            used_splits, write_rescaled_copy, write_subset)
 from tool_run import REPO_ROOT, TOOLS, ToolRun, now
 
 
@@ -78,9 +81,10 @@ def parse_args(argv=None):
         nargs='+',
         choices=list(TEST_SPLITS),
         default=list(DEFAULT_TEST_SETS),
-        help='test on these: validation (gband612 val split, for choosing '
-        'settings), internal (gband612 test split), external (qband119) '
-        f'(default: {" ".join(DEFAULT_TEST_SETS)})')
+        help='test on these (default: '
+        f'{" ".join(DEFAULT_TEST_SETS)}), settings chosen on validation '
+        'only. ' + '; '.join(split.description
+                             for split in TEST_SPLITS.values()))
     parser.add_argument(
         '--seeds', type=int, default=3, help='seeds 0..N-1 (default: 3)')
     parser.add_argument(
@@ -268,7 +272,8 @@ class Benchmark:
         workers = self.args.workers
         options = {
             'randomness.seed': seed,
-            'train_dataloader.dataset.data_root': self.roots['gband612'],
+            'train_dataloader.dataset.data_root':
+            self.roots[TRAIN_SPLIT.dataset],
             'train_dataloader.dataset.ann_file': self.ann_files['train'],
             'train_dataloader.num_workers': workers,
             'train_dataloader.persistent_workers': workers > 0,
