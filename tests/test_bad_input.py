@@ -512,7 +512,8 @@ def test_train_tool_resumes_from_the_intact_checkpoint(tmp_path):
     args = Namespace(
         launcher='none', work_dir=str(tmp_path), no_validate=False,
         amp=False, resume='auto', auto_scale_lr=False, cfg_options=None,
-        no_pin_memory=False, no_persistent_workers=False, input_size=None)
+        no_pin_memory=False, no_persistent_workers=False, input_size=None,
+        max_iters=None)
     cfg = train.merge_args(Config(dict()), args)
     assert cfg.resume and cfg.load_from == str(tmp_path / 'iter_2.pth')
 
