@@ -92,11 +92,11 @@ def test_configs_share_the_benchmark_settings(model):
 
     external = load(f'comparison/{model}_gband612_qband119.py')
     assert external.test_dataloader.dataset.data_root == 'data/qband119/'
+    trained = load(f'comparison/{model}_gband612.py')
     assert external.test_dataloader.dataset.pipeline == \
-        load(f'comparison/{model}_gband612.py').test_dataloader.dataset.pipeline
+        trained.test_dataloader.dataset.pipeline
     assert without(external, 'test_dataloader', 'qband119_test_dataloader') \
-        == without(load(f'comparison/{model}_gband612.py'),
-                   'test_dataloader')
+        == without(trained, 'test_dataloader')
 
 
 def without_target(pipeline):
@@ -375,7 +375,8 @@ def test_hr_net_forward_backward_with_and_without_targets():
     assert grads(model.to_image)
 
     samples[0].set_field(torch.rand(1, 32, 32), 'straight_img')
-    with pytest.raises(ValueError, match=r'straight_img of shape \(1, 32, 32\)'):
+    with pytest.raises(ValueError,
+                       match=r'straight_img of shape \(1, 32, 32\)'):
         model(images, samples, mode='loss')
 
     model.eval()
