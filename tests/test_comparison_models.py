@@ -136,6 +136,29 @@ def test_config_builds_at_full_size(rel_path):
     assert logits.shape == (2, 24)
 
 
+def test_readme_table2_gives_the_papers_numbers():
+    """configs/README.md Table 2: the SCL paper's Table 2 beside each
+    comparison config."""
+    import re
+    with open(osp.join(CONFIGS, 'README.md')) as f:
+        table2 = f.read().split('## Table 2')[1].split('\n## ')[0]
+    rows = {
+        re.search(r'\]\((\w+/[\w.-]+\.py)\)', line).group(1):
+        [float(x) for x in re.findall(r'(\d+\.\d\d)', line)]
+        for line in table2.splitlines() if line.startswith('| ')
+        and re.search(r'\]\(\w+/[\w.-]+_ogh\.py\)', line)
+    }
+    assert rows == {
+        'scl/swin-l_ogh.py': [96.33, 95.71, 99.88, 87.32, 86.98, 99.24],
+        'comparison/varifocal-net_ogh.py':
+        [93.18, 92.81, 99.82, 80.83, 81.06, 98.50],
+        'comparison/hr-net_ogh.py':
+        [91.34, 91.21, 99.69, 77.99, 78.07, 98.13],
+    }
+    for path in rows:
+        assert osp.isfile(osp.join(CONFIGS, path))
+
+
 # ---------------------------------------------------------- varifocal zoom
 
 
