@@ -46,7 +46,8 @@ from mmengine.config import Config, DictAction
 import mmscl  # noqa: F401  (imported once here, forked by every run)
 from mmscl.evaluation import read_step_times, read_test_metrics
 from mmscl.utils import load_json, set_input_size, set_max_iters
-from real_data_report import METHODS, describe_runs, format_report
+from real_data_report import (DEFAULT_METHODS, METHODS, describe_runs,
+                               format_report)
 from real_data_sets import (DEFAULT_TEST_SETS, RESCALED_SOURCE, TEST_SPLITS,
                             TRAIN_SPLIT, prepare_data, rescaled_name,
                             used_splits, write_rescaled_copy, write_subset)
@@ -64,6 +65,11 @@ def parse_args(argv=None):
     parser.add_argument(
         '--baseline-config',
         default=osp.join(REPO_ROOT, 'configs/baseline/resnet18_gband612.py'))
+    for model in METHODS[len(DEFAULT_METHODS):]:
+        parser.add_argument(
+            f'--{model}-config',
+            default=osp.join(REPO_ROOT, f'configs/comparison/{model}_'
+                             'gband612.py'))
     parser.add_argument(
         '--external-suffix',
         default='_qband119',
@@ -73,9 +79,10 @@ def parse_args(argv=None):
         '--methods',
         nargs='+',
         choices=METHODS,
-        default=list(METHODS),
-        help='train and test only these (default: both), e.g. a variant '
-        'of the baseline given by --baseline-config')
+        default=list(DEFAULT_METHODS),
+        help='train and test only these (default: baseline scl), e.g. a '
+        'variant of the baseline given by --baseline-config, or the '
+        "paper's Table 2 models (varifocal-net, hr-net)")
     parser.add_argument(
         '--test-sets',
         nargs='+',
@@ -213,8 +220,9 @@ class Benchmark:
         self.args = args
         self.methods = [m for m in METHODS if m in args.methods]
         self.configs = {
-            'scl': osp.abspath(args.scl_config),
-            'baseline': osp.abspath(args.baseline_config)
+            method: osp.abspath(getattr(args, method.replace('-', '_') +
+                                        '_config'))
+            for method in METHODS
         }
         self.external_configs = {
             method: config[:-len('.py')] + args.external_suffix + '.py'

@@ -12,8 +12,16 @@ from mmscl.evaluation import (METRIC_LABELS, markdown_table,
 from real_data_sets import RESCALED_SOURCE, TEST_SPLITS, TRAIN_SPLIT
 from tool_run import REPO_ROOT, machine_description
 
-METHODS = ('baseline', 'scl')
-METHOD_NAMES = {'baseline': 'Baseline', 'scl': 'SCL'}
+# The baseline and SCL by default; the comparison models of the paper's
+# Table 2 (configs/comparison/) on request.
+METHODS = ('baseline', 'scl', 'varifocal-net', 'hr-net')
+DEFAULT_METHODS = ('baseline', 'scl')
+METHOD_NAMES = {
+    'baseline': 'Baseline',
+    'scl': 'SCL',
+    'varifocal-net': 'Varifocal-Net',
+    'hr-net': 'HR-Net'
+}
 
 
 def batch_description(train_dataloader):
@@ -106,7 +114,7 @@ def seed_table(results, methods, columns):
     """
     by_method = {m: _by_seed(results, m, columns) for m in methods}
     rows = [[METHOD_NAMES[m]] + seed_cells(by_method[m]) for m in methods]
-    if set(METHODS) <= set(methods):
+    if set(DEFAULT_METHODS) <= set(methods):
         delta = paired_delta_cells(by_method['scl'], by_method['baseline'])
         if delta:
             rows.append(['Δ SCL − baseline'] + delta)
@@ -205,7 +213,7 @@ def format_report(results, settings):
         f'{seeds[m]} ({METHOD_NAMES[m]})' for m in methods) + (
             '; Δ paired by seed '
             f"({paired_seeds(seeds['scl'], seeds['baseline'])})"
-            if set(METHODS) <= set(methods) else '') + '.')
+            if set(DEFAULT_METHODS) <= set(methods) else '') + '.')
     if main:
         columns = [(t, key) for t in main for key in METRIC_LABELS]
         lines += ['', seed_table(results, methods, columns)]

@@ -195,29 +195,33 @@ def test_validation_split_is_tested_with_the_internal_config(tmp_path):
 
 def fake_results(methods, test_sets):
     """Two seeds of each method: accuracy 90 / 92 (baseline) and 91 / 94
-    (SCL) on the first test set, 20 less (baseline) and 10 less (SCL) on
-    the others; recall one less; AUC 99; recall of Y 50."""
+    (SCL; also the Table 2 models) on the first test set, 20 less
+    (baseline) and 10 less (the others) on the others; recall one less;
+    AUC 99; recall of Y 50."""
 
     def metrics(accuracy):
         return dict(accuracy=accuracy, recall=accuracy - 1, auc=99.,
                     recall_Y=50.)
 
-    accuracies = dict(baseline=(90., 92.), scl=(91., 94.))
-    drops = dict(baseline=20., scl=10.)
+    accuracies = dict(baseline=(90., 92.))
+    drops = dict(baseline=20.)
     return {(method, seed): dict(
-        {t: metrics(accuracy - (i > 0) * drops[method])
+        {t: metrics(accuracy - (i > 0) * drops.get(method, 10.))
          for i, t in enumerate(test_sets)},
         train=dict(seconds=10., step_s=0.5, data_s=0.01))
             for method in methods
-            for seed, accuracy in enumerate(accuracies[method])}
+            for seed, accuracy in enumerate(
+                accuracies.get(method, (91., 94.)))}
 
 
 def fake_settings(methods, test_sets):
     return dict(
         backbone='ResNet-18', input_size=128,
         scale_setting='reference fraction 0.4', max_iters=2000,
-        batches=dict(baseline='48 shuffled crops',
-                     scl='2 x 24 paired crops'),
+        batches={
+            m: '2 x 24 paired crops' if m == 'scl' else '48 shuffled crops'
+            for m in methods
+        },
         optimizer='Adam', lr=1e-3, seeds=[0, 1], subset=None,
         cfg_options=[], configs={m: f'{m}.py' for m in methods},
         test_sets=list(test_sets), machine='m', date='d')
@@ -235,8 +239,8 @@ def test_report_pairs_seeds():
     report_module = load_benchmark('real_data_report')
     test_sets = ['internal', 'external', 'internal_x0.7']
     report = report_module.format_report(
-        fake_results(report_module.METHODS, test_sets),
-        fake_settings(report_module.METHODS, test_sets))
+        fake_results(report_module.DEFAULT_METHODS, test_sets),
+        fake_settings(report_module.DEFAULT_METHODS, test_sets))
     main, rescaled, per_type, runs = report.split('\n### ')
     assert ('- Train: gband612 train split; internal test: gband612 test '
             'split (held-out cases); external test: qband119, all crops '
@@ -273,6 +277,29 @@ def test_report_pairs_seeds():
     assert runs['Method'] == ['Seed', 'Train s', 's/step', 'data s/step',
                               'Internal Acc', 'External Acc']
     assert runs['SCL'] == ['1', '10.0', '0.5', '0.01', '94.00', '84.00']
+
+
+def test_table2_models_run_from_their_comparison_configs(tmp_path):
+    """--methods varifocal-net hr-net trains configs/comparison/<model>_
+    gband612.py and tests externally with its _qband119 config; their rows
+    join the table, with no SCL delta unless SCL and the baseline ran."""
+    benchmark = make_benchmark(tmp_path, '--methods', 'varifocal-net',
+                               'hr-net', 'scl')
+    assert benchmark.methods == ['scl', 'varifocal-net', 'hr-net']
+    for model in ('varifocal-net', 'hr-net'):
+        config = osp.join(CONFIGS, 'comparison', f'{model}_gband612.py')
+        assert benchmark.train_argv(model, 1, 'w')[0] == config
+        assert benchmark.test_argv(model, 'external', 'ckpt', 'w')[0] == (
+            config[:-len('.py')] + '_qband119.py')
+    assert benchmark.settings['batches']['hr-net'] == '48 shuffled crops'
+    report_module = load_benchmark('real_data_report')
+    methods = ['scl', 'varifocal-net', 'hr-net']
+    table = table_rows(
+        report_module.format_report(
+            fake_results(methods, ['internal']),
+            fake_settings(methods, ['internal'])).split('\n### ')[0])
+    assert {'SCL', 'Varifocal-Net', 'HR-Net'} <= set(table)
+    assert 'Δ SCL − baseline' not in table
 
 
 @pytest.mark.parametrize('methods', [('scl', ), ('baseline', ),

@@ -15,11 +15,6 @@ _base_ = [
     '../_base_/schedules/adam_cosine_2k.py',
     '../_base_/default_runtime.py',
 ]
-# CopyStraightTarget is not imported by mmscl's package (yet).
-custom_imports = dict(
-    imports=['mmscl', 'mmscl.datasets.transforms.straight_target'],
-    allow_failed_imports=False)
-
 model = dict(
     type='InterleavedStraighteningNet',
     cls_backbone=dict(type='ResNet', depth=18, in_channels=1),

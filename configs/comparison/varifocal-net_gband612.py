@@ -13,11 +13,6 @@ _base_ = [
     '../_base_/schedules/adam_cosine_2k.py',
     '../_base_/default_runtime.py',
 ]
-# TrainStageHook is not imported by mmscl's package (yet).
-custom_imports = dict(
-    imports=['mmscl', 'mmscl.engine.hooks.train_stage_hook'],
-    allow_failed_imports=False)
-
 model = dict(
     type='VarifocalNet',
     num_classes=24,

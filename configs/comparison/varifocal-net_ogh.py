@@ -11,10 +11,6 @@ _base_ = [
     '../_base_/schedules/adam_400k.py',
     '../_base_/default_runtime.py',
 ]
-custom_imports = dict(
-    imports=['mmscl', 'mmscl.engine.hooks.train_stage_hook'],
-    allow_failed_imports=False)
-
 model = dict(
     type='VarifocalNet',
     num_classes=24,
