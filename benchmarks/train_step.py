@@ -8,11 +8,18 @@ of 2 x 24 random 1-channel images; steps alternate between the two so both
 see the same machine load. A step is ``model.train_step``: preprocessing,
 forward, losses, backward and the Adam update. The script prints the median
 milliseconds per step of each and the relative cost of the SCL head.
+``--compare CONFIG ...`` times other models in the same rotation against the
+baseline (e.g. the Table 2 models of ``configs/comparison/``).
 
 Examples:
     python benchmarks/train_step.py --device cuda
     python benchmarks/train_step.py --device cuda --amp
     python benchmarks/train_step.py --input-size 64 --steps 10  # CPU
+    python benchmarks/train_step.py --input-size 64 --steps 10 \
+        --scl-config configs/scl/resnet18_gband612.py \
+        --baseline-config configs/baseline/resnet18_gband612.py \
+        --compare configs/comparison/varifocal-net_gband612.py \
+        configs/comparison/hr-net_gband612.py
 """
 import argparse
 import os.path as osp
@@ -38,6 +45,12 @@ def parse_args():
     parser.add_argument(
         '--baseline-config',
         default=osp.join(REPO_ROOT, 'configs/baseline/resnet50_ogh.py'))
+    parser.add_argument(
+        '--compare',
+        nargs='+',
+        default=[],
+        metavar='CONFIG',
+        help='more models to time against the baseline')
     parser.add_argument('--device', default='cpu', help="'cpu' or 'cuda'")
     parser.add_argument('--input-size', type=int, default=224)
     parser.add_argument(
@@ -107,6 +120,8 @@ def main():
         'SCL': build(args.scl_config, args),
         'baseline': build(args.baseline_config, args),
     }
+    for config in args.compare:
+        runs[osp.splitext(osp.basename(config))[0]] = build(config, args)
     data = paired_batch(args.input_size)
     times = {name: [] for name in runs}
     for step in range(args.warmup + args.steps):
@@ -127,8 +142,11 @@ def main():
     medians = {name: statistics.median(t) for name, t in times.items()}
     for name, median in medians.items():
         print(f'  {name:9s} {median:9.2f} ms/step')
-    ratio = medians['SCL'] / medians['baseline']
-    print(f'  SCL / baseline = {ratio:.4f} ({(ratio - 1) * 100:+.2f}%)')
+    for name, median in medians.items():
+        if name != 'baseline':
+            ratio = median / medians['baseline']
+            print(f'  {name} / baseline = {ratio:.4f} '
+                  f'({(ratio - 1) * 100:+.2f}%)')
 
 
 if __name__ == '__main__':
