@@ -41,6 +41,16 @@ def batch_description(train_dataloader):
             f"{'shuffled ' if shuffled else ''}crops")
 
 
+def model_description(model):
+    """The backbone of a classifier config, e.g. ``'ResNet-18'``, or the
+    model's type where it has no single backbone (the Table 2 models)."""
+    backbone = model.get('backbone')
+    if backbone is None:
+        return model.type
+    return backbone.get('model_name') or (
+        f"{backbone.type}-{backbone.get('depth', '')}".rstrip('-'))
+
+
 def describe_runs(cfgs, config_files, test_sets, args):
     """The settings of a benchmark, as its report states them.
 
@@ -56,12 +66,10 @@ def describe_runs(cfgs, config_files, test_sets, args):
         config's (the baseline's without SCL runs).
     """
     cfg = cfgs['scl'] if 'scl' in cfgs else next(iter(cfgs.values()))
-    backbone = cfg.model.backbone
     letterbox = next(t for t in cfg.train_dataloader.dataset.pipeline
                      if t['type'] == 'Letterbox')
     return dict(
-        backbone=backbone.get('model_name') or (
-            f"{backbone.type}-{backbone.get('depth', '')}".rstrip('-')),
+        backbone=model_description(cfg.model),
         input_size=letterbox['scale'],
         scale_setting=(
             f"reference fraction {letterbox['reference_fraction']:g}"

@@ -292,6 +292,9 @@ def test_table2_models_run_from_their_comparison_configs(tmp_path):
         assert benchmark.test_argv(model, 'external', 'ckpt', 'w')[0] == (
             config[:-len('.py')] + '_qband119.py')
     assert benchmark.settings['batches']['hr-net'] == '48 shuffled crops'
+    assert benchmark.settings['backbone'] == 'ResNet-18'  # SCL's
+    alone = make_benchmark(tmp_path, '--methods', 'varifocal-net')
+    assert alone.settings['backbone'] == 'VarifocalNet'
     report_module = load_benchmark('real_data_report')
     methods = ['scl', 'varifocal-net', 'hr-net']
     table = table_rows(
