@@ -520,17 +520,18 @@ def test_read_test_metrics(tmp_path):
 
 
 def test_read_step_times(tmp_path):
-    """The medians of the latest run's logged step and data times, the
-    first interval (the start-up) left out."""
+    """The medians of the latest run's logged training step and data
+    times, the first interval (the start-up) and validation lines (no loss)
+    left out."""
     assert read_step_times(str(tmp_path)) == {}
     for run, times in (('20260101_000000', [(9., 9.), (1., 1.), (1., 1.)]),
                        ('20260102_000000', [(5., 2.), (0.5, 0.01),
                                             (0.7, 0.03), (0.6, 0.02)])):
         (tmp_path / run / 'vis_data').mkdir(parents=True)
         logs = [dict(loss=1.)] + [
-            dict(time=step, data_time=data, iter=i)
+            dict(loss=1., time=step, data_time=data, iter=i)
             for i, (step, data) in enumerate(times)
-        ]
+        ] + [dict(time=30., data_time=20.)]  # a validation line
         (tmp_path / run / 'vis_data' / 'scalars.json').write_text(
             ''.join(json.dumps(log) + '\n' for log in logs))
     assert read_step_times(str(tmp_path)) == dict(step_s=0.6, data_s=0.02)

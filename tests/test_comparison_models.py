@@ -47,6 +47,7 @@ def batch(n=48, size=64, seed=0):
 
 
 def build(rel_path, size=64, **model_options):
+    torch.manual_seed(0)  # the same initial weights in every run
     cfg = load(rel_path)
     set_input_size(cfg, size)
     for key, value in model_options.items():
@@ -100,10 +101,18 @@ def test_configs_share_the_benchmark_settings(model):
 
 
 def without_target(pipeline):
-    """The pipeline without HR-Net's straightening target."""
-    return [{k: v for k, v in t.items()
-             if (k, v) != ('algorithm_keys', ['straight_img'])}
-            for t in pipeline if t.type != 'CopyStraightTarget']
+    """The pipeline without HR-Net's straightening target, whose flips come
+    before the rotation (the target is taken between them), put back in
+    the baseline's order (rotation first; the two commute)."""
+    steps = [{k: v for k, v in t.items()
+              if (k, v) != ('algorithm_keys', ['straight_img'])}
+             for t in pipeline if t.type != 'CopyStraightTarget']
+    types = [t['type'] for t in steps]
+    if 'CopyStraightTarget' in [t.type for t in pipeline]:
+        flip, rotate = types.index('RandomFlip'), types.index('RandomRotate')
+        assert rotate == flip + 1
+        steps[flip], steps[rotate] = steps[rotate], steps[flip]
+    return steps
 
 
 def without(cfg, *keys):
@@ -182,18 +191,25 @@ def test_zoom_crop_takes_the_box_from_the_input():
 
 
 def test_zoom_crop_of_a_located_chromosome():
-    """foreground_boxes finds a hand-made dark bar; the crop is the bar."""
+    """foreground_boxes finds a hand-made dark bar: the square on its long
+    side, so that the crop is the bar at its own aspect."""
     image = torch.full((1, 1, 64, 64), 255.)
     image[0, 0, 10:50, 20:30] = torch.linspace(0, 120, 40)[:, None]
     box = foreground_boxes(image, margin=0.)
     torch.testing.assert_close(
-        box, torch.tensor([[20 / 64, 10 / 64, 30 / 64, 50 / 64]]))
-    crop = zoom_crop(image, box, (40, 10))
-    torch.testing.assert_close(crop[0], image[0, :, 10:50, 20:30])
-    # With a margin and a least side, about the same centre.
+        box, torch.tensor([[5 / 64, 10 / 64, 45 / 64, 50 / 64]]))
+    crop = zoom_crop(image, box, (40, 40))
+    torch.testing.assert_close(crop[0], image[0, :, 10:50, 5:45])
+    # With a margin and a least side, the same centre.
     grown = foreground_boxes(image, margin=0.05, min_size=0.5)
     torch.testing.assert_close(
-        grown, torch.tensor([[0.140625, 0.10625, 0.640625, 0.83125]]))
+        grown, torch.tensor([[0.028125, 0.10625, 0.753125, 0.83125]]))
+    # A square past the image's edge is shifted into it.
+    edge = torch.full((1, 1, 64, 64), 255.)
+    edge[0, 0, 10:50, 0:10] = 0.
+    torch.testing.assert_close(
+        foreground_boxes(edge, margin=0.),
+        torch.tensor([[0., 10 / 64, 40 / 64, 50 / 64]]))
     # No contrast: the whole image.
     flat = foreground_boxes(torch.ones(1, 1, 8, 8))
     torch.testing.assert_close(flat, torch.tensor([[0., 0., 1., 1.]]))
@@ -276,7 +292,7 @@ def test_varifocal_net_box_learns_the_chromosome_box():
         model.localizer.parameters())
     optim = torch.optim.Adam(params, lr=1e-3)
     errors = []
-    for _ in range(12):
+    for _ in range(20):
         losses = model(images, samples, mode='loss')
         optim.zero_grad()
         losses['loss_box'].backward()

@@ -5,7 +5,8 @@
 # classification branch is an MMPretrain ResNet-18, the straightening
 # encoder a half-width ResNet-18. gband612's crops are karyogram crops,
 # already straight and upright: the straightening target is the crop
-# before the rotation and flips of the augmentation (CopyStraightTarget).
+# before the rotation of the augmentation (CopyStraightTarget), after the
+# flips (which side is up is not for the straightening to guess).
 # Where this follows the paper and where it guesses: configs/README.md.
 #   python tools/train.py configs/comparison/hr-net_gband612.py
 #   python tools/test.py configs/comparison/hr-net_gband612.py CKPT
@@ -29,16 +30,17 @@ model = dict(
     loss_straight_weight=1.0,
 )
 # The training pipeline of ../_base_/datasets/gband612.py, with the target
-# taken between the Letterbox and the augmentation.
+# taken after the flips and before the rotation (the two commute: the
+# angle's range is symmetric).
 train_pipeline = [
     dict(type='LoadChromosomeImage', imdecode_backends=('cv2', 'pillow')),
     dict(type='NormalizeStain'),
     dict(type='Letterbox', scale={{_base_.input_size}},
          reference_fraction={{_base_.reference_fraction}}),
-    dict(type='CopyStraightTarget'),
-    dict(type='RandomRotate', prob=1.0, angle=15., fill=255),
     dict(type='RandomFlip', prob=[0.25, 0.25],
          direction=['horizontal', 'vertical']),
+    dict(type='CopyStraightTarget'),
+    dict(type='RandomRotate', prob=1.0, angle=15., fill=255),
     dict(type='RandomContrastGamma', prob=0.8, contrast=(0.4, 1.3),
          gamma=(0.7, 1.4), brightness=(-10., 10.)),
     dict(type='PackInputs', algorithm_keys=['straight_img']),

@@ -107,7 +107,9 @@ def read_step_times(work_dir: str) -> Dict[str, float]:
         return {}
     with open(paths[-1], encoding='utf-8') as f:
         logs = [json.loads(line) for line in f if line.strip()]
-    logs = [log for log in logs if 'time' in log][1:]
+    # Training lines carry the loss; validation lines time their batches
+    # too, but without a loss.
+    logs = [log for log in logs if 'time' in log and 'loss' in log][1:]
     if not logs:
         return {}
     return dict(

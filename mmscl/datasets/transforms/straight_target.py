@@ -9,9 +9,9 @@ class CopyStraightTarget(BaseTransform):
     """Keep the image as it is now as the straightening target of HR-Net.
 
     For crops that are already straight (karyogram crops, as gband612's),
-    placed after ``Letterbox`` and before the geometric augmentation: the
+    placed after ``Letterbox`` and the flips and before the rotation: the
     target is then the upright, straight crop at the model's input size,
-    the input its rotated and flipped copy. ``PackInputs`` must list
+    the input its rotated copy (a flip is not for straightening to undo). ``PackInputs`` must list
     ``'straight_img'`` in its ``algorithm_keys``.
 
     Required Keys: ``img`` (H, W) or (H, W, 1) uint8, dark on white.

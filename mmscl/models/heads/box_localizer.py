@@ -12,9 +12,12 @@ class BoxLocalizer(BaseModule):
     """The localisation subnet of Varifocal-Net's G-Net: one box per image.
 
     From the last feature map of the global network it regresses the box
-    to zoom into as its centre and sides, fractions of the image side:
-    ``(cx, cy) = sigmoid(.)`` and ``(w, h) = min_size + (1 - min_size)
+    to zoom into as its centre and side, fractions of the image side:
+    ``(cx, cy) = sigmoid(.)`` and ``side = min_size + (1 - min_size)
     sigmoid(.)``, so that no box is empty or smaller than ``min_size``.
+    The box is a square, so that the zoom keeps the chromosome's shape (a
+    box of its own aspect would stretch every chromosome to the crop's
+    square); it may reach past the image, whose border the crop repeats.
     The box starts as the centred square of side ``(1 + min_size) / 2``.
 
     Args:
@@ -38,7 +41,7 @@ class BoxLocalizer(BaseModule):
         self.pool = nn.AdaptiveAvgPool2d(1)
         self.mlp = nn.Sequential(
             nn.Linear(in_channels, hidden_channels), nn.ReLU(inplace=True),
-            nn.Linear(hidden_channels, 4))
+            nn.Linear(hidden_channels, 3))
         # Zero output: the centred box of half the range of sides.
         nn.init.zeros_(self.mlp[-1].weight)
         nn.init.zeros_(self.mlp[-1].bias)
@@ -52,7 +55,7 @@ class BoxLocalizer(BaseModule):
         Returns:
             Tensor: (N, 4) boxes.
         """
-        out = self.mlp(self.pool(feat).flatten(1)).sigmoid()  # (N, 4)
+        out = self.mlp(self.pool(feat).flatten(1)).sigmoid()  # (N, 3)
         centre = out[:, :2]
         half = (self.min_size + (1 - self.min_size) * out[:, 2:]) / 2
-        return torch.cat([centre - half, centre + half], 1)
+        return torch.cat([centre - half, centre + half], 1)  # (N, 4)

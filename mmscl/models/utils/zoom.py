@@ -53,11 +53,14 @@ def zoom_crop(images: torch.Tensor, boxes: torch.Tensor,
 def foreground_boxes(images: torch.Tensor, threshold: float = 0.5,
                      margin: float = 0.05,
                      min_size: float = 0.0) -> torch.Tensor:
-    """The box around the dark pixels of each image (dark on light).
+    """The square box around the dark pixels of each image (dark on light).
 
     A pixel is foreground when it is darker than ``threshold`` of the way
     from the image's darkest to its lightest value (the channel mean). An
-    image without contrast gets the whole image.
+    image without contrast gets the whole image. The box is the square on
+    the longer side of the foreground's bounding box (plus the margins),
+    shifted into the image where it reaches past it, so that a zoom into
+    it keeps the chromosome's shape.
 
     Args:
         images (Tensor): (N, C, H, W) images, dark objects on light.
@@ -90,6 +93,7 @@ def foreground_boxes(images: torch.Tensor, threshold: float = 0.5,
         boxes.append((first / side - margin, last / side + margin))
     (x1, x2), (y1, y2) = boxes
     boxes = torch.stack([x1, y1, x2, y2], 1)
-    centre = (boxes[:, :2] + boxes[:, 2:]) / 2
-    half = ((boxes[:, 2:] - boxes[:, :2]).clamp(min=min_size)) / 2
-    return torch.cat([centre - half, centre + half], 1).clamp(0, 1)
+    sides = boxes[:, 2:] - boxes[:, :2]  # (N, 2)
+    half = sides.max(1, keepdim=True).values.clamp(min_size, 1) / 2
+    centre = ((boxes[:, :2] + boxes[:, 2:]) / 2).clamp(half, 1 - half)
+    return torch.cat([centre - half, centre + half], 1)
