@@ -22,7 +22,8 @@ model = dict(
         embed_dim=256,
         hidden_channels=256,
         # lambda1 = 0.1 instead of the paper's 1, chosen on gband612's
-        # validation split (benchmarks/README.md, "lambda1 sweep": 600
+        # validation split (benchmarks/README.md, "Choices on the
+        # validation split": 600
         # steps at 64 px, 3 seeds, 2026-12-01): 81.72% against 80.29 (0.25),
         # 79.56 (0.5), 77.74 (1) and 80.29 without the contrastive loss.
         contrastive_loss=dict(loss_weight=0.1)))

@@ -456,11 +456,13 @@ class RandomGaussianNoise(BaseTransform):
                  prob: float = 0.5,
                  std: Sequence[float] = (2., 8.)) -> None:
         if not 0. <= prob <= 1.:
-            raise ValueError(f'prob must be in [0, 1], got {prob}')
+            raise ValueError(
+                f'RandomGaussianNoise: prob must be in [0, 1], got {prob}')
         self.prob = prob
-        self.std = _check_range(std, 'std', 0.)
+        self.std = _check_range(std, 'RandomGaussianNoise: std', 0.)
         if self.std is None:
-            raise ValueError('std must be a (min, max) pair, got None')
+            raise ValueError(
+                'RandomGaussianNoise: std must be a (min, max) pair, got None')
 
     @cache_randomness
     def _random_std(self) -> Optional[float]:
@@ -515,11 +517,13 @@ class RandomJPEGCompression(BaseTransform):
                  prob: float = 0.5,
                  quality: Sequence[int] = (30, 90)) -> None:
         if not 0. <= prob <= 1.:
-            raise ValueError(f'prob must be in [0, 1], got {prob}')
+            raise ValueError(
+                f'RandomJPEGCompression: prob must be in [0, 1], got {prob}')
         if (len(quality) != 2
                 or not 1 <= int(quality[0]) <= int(quality[1]) <= 100):
-            raise ValueError('quality must be a (min, max) pair with '
-                             f'1 <= min <= max <= 100, got {quality}')
+            raise ValueError('RandomJPEGCompression: quality must be a '
+                             '(min, max) pair with 1 <= min <= max <= 100, '
+                             f'got {quality}')
         self.prob = prob
         self.quality = (int(quality[0]), int(quality[1]))
 
