@@ -12,23 +12,11 @@
 #   python tools/test.py configs/comparison/hr-net_gband612.py CKPT
 #   python tools/test.py configs/comparison/hr-net_gband612_qband119.py CKPT
 _base_ = [
+    '../_base_/models/hr-net.py',
     '../_base_/datasets/gband612.py',
     '../_base_/schedules/adam_cosine_2k.py',
     '../_base_/default_runtime.py',
 ]
-model = dict(
-    type='InterleavedStraighteningNet',
-    cls_backbone=dict(type='ResNet', depth=18, in_channels=1),
-    straight_backbone=dict(
-        type='ResNet', depth=18, in_channels=1, stem_channels=32,
-        base_channels=32),
-    decoder_channels=64,
-    head=dict(
-        type='LinearClsHead',
-        num_classes=24,
-        loss=dict(type='CrossEntropyLoss', loss_weight=1.0)),
-    loss_straight_weight=1.0,
-)
 # The training pipeline of ../_base_/datasets/gband612.py, with the target
 # taken after the flips and before the rotation (the two commute: the
 # angle's range is symmetric).
@@ -53,9 +41,5 @@ train_dataloader = dict(
 
 # No focal loss to warm up.
 custom_hooks = []
-# A batch without straightening targets leaves the decoder without
-# gradients.
-model_wrapper_cfg = dict(
-    type='MMDistributedDataParallel', find_unused_parameters=True)
 default_hooks = dict(
     logger=dict(interval=50), checkpoint=dict(interval=1000))

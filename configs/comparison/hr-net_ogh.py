@@ -9,27 +9,15 @@
 #   python tools/train.py configs/comparison/hr-net_ogh.py
 #   python tools/test.py configs/comparison/hr-net_ogh_chrmnet.py CKPT
 _base_ = [
+    '../_base_/models/hr-net.py',
     '../_base_/datasets/ogh.py',
     '../_base_/schedules/adam_400k.py',
     '../_base_/default_runtime.py',
 ]
-model = dict(
-    type='InterleavedStraighteningNet',
-    cls_backbone=dict(type='ResNet', depth=50, in_channels=1),
-    straight_backbone=dict(
-        type='ResNet', depth=18, in_channels=1, stem_channels=32,
-        base_channels=32),
-    decoder_channels=64,
-    head=dict(
-        type='LinearClsHead',
-        num_classes=24,
-        loss=dict(type='CrossEntropyLoss', loss_weight=1.0)),
-    loss_straight_weight=1.0,
-)
+model = dict(cls_backbone=dict(depth=50))
 train_dataloader = dict(
     batch_size=48,
     batch_sampler=None,
     sampler=dict(type='DefaultSampler', shuffle=True, _delete_=True))
+# No focal loss to warm up.
 custom_hooks = []
-model_wrapper_cfg = dict(
-    type='MMDistributedDataParallel', find_unused_parameters=True)

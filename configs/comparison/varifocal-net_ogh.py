@@ -7,38 +7,19 @@
 #   python tools/train.py configs/comparison/varifocal-net_ogh.py
 #   python tools/test.py configs/comparison/varifocal-net_ogh_chrmnet.py CKPT
 _base_ = [
+    '../_base_/models/varifocal-net.py',
     '../_base_/datasets/ogh.py',
     '../_base_/schedules/adam_400k.py',
     '../_base_/default_runtime.py',
 ]
 model = dict(
-    type='VarifocalNet',
-    num_classes=24,
-    global_backbone=dict(
-        type='ResNet', depth=50, in_channels=1, out_indices=(2, 3)),
-    local_backbone=dict(
-        type='ResNet', depth=50, in_channels=1, out_indices=(2, 3)),
+    global_backbone=dict(depth=50),
+    local_backbone=dict(depth=50),
     global_channels=(1024, 2048),
     local_channels=(1024, 2048),
-    localizer=dict(type='BoxLocalizer', hidden_channels=256, min_size=0.25),
-    zoom_size=None,
-    hidden_channels=1024,
-    num_polarities=None,
-    loss=dict(type='CrossEntropyLoss', loss_weight=1.0),
 )
 train_dataloader = dict(
     batch_size=48,
     batch_sampler=None,
     sampler=dict(type='DefaultSampler', shuffle=True, _delete_=True))
-
-custom_hooks = [
-    dict(
-        type='TrainStageHook',
-        stages=[
-            dict(stage='supervised', begin=0.),
-            dict(stage='weakly_supervised', begin=0.4),
-            dict(stage='ensemble', begin=0.8),
-        ]),
-]
-model_wrapper_cfg = dict(
-    type='MMDistributedDataParallel', find_unused_parameters=True)
+custom_hooks = [dict(type='TrainStageHook', stages={{_base_.train_stages}})]
