@@ -1,6 +1,6 @@
 # HR-Net (Zhang et al., IEEE JBHI 2021) in the SCL paper's setting (its
-# Table 2: 91.34 / 91.21 / 99.69 accuracy / recall / AUC on OGH-Fudan,
-# 77.99 / 78.07 / 98.13 on ChrmNet): the data and pipeline of
+# Table 2, whose numbers are in metafile.yml and configs/README.md): the
+# data and pipeline of
 # ../_base_/datasets/ogh.py (224 px), Adam lr 1e-5 for 400k steps of 48
 # shuffled crops. OGH-Fudan's crops are bent metaphase chromosomes with no
 # straight counterpart, so this trains the classification alone (the

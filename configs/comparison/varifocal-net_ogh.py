@@ -1,6 +1,6 @@
 # Varifocal-Net (Qin et al., IEEE TMI 2019) in the SCL paper's setting
-# (its Table 2: 93.18 / 92.81 / 99.82 accuracy / recall / AUC on OGH-Fudan,
-# 80.83 / 81.06 / 98.50 on ChrmNet): the data and pipeline of
+# (its Table 2, whose numbers are in metafile.yml and configs/README.md):
+# the data and pipeline of
 # ../_base_/datasets/ogh.py (224 px), Adam lr 1e-5 for 400k steps of 48
 # shuffled crops, as baseline/resnet50_ogh.py. G-Net and L-Net are
 # MMPretrain ResNet-50s (a guess, configs/README.md).
