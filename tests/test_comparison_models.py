@@ -340,7 +340,7 @@ def test_varifocal_net_polarity_head():
     (dict(global_scale=2.), 'global_scale=2.0'),
     (dict(num_polarities=1), 'num_polarities=1'),
     (dict(train_stage='pretrain'), "train_stage='pretrain'"),
-    (dict(global_channels=()), 'global_channels'),
+    (dict(local_backbone=dict(type='VGG', depth=11)), 'local_backbone must'),
     (dict(localizer=dict(type='BoxLocalizer', min_size=1.)), 'min_size=1.0'),
 ])
 def test_varifocal_net_bad_settings(options, message):
@@ -348,11 +348,16 @@ def test_varifocal_net_bad_settings(options, message):
         build('comparison/varifocal-net_gband612.py', **options)
 
 
-def test_varifocal_net_channels_must_match_the_backbone():
+def test_varifocal_net_channels_follow_the_backbones_out_indices():
+    """The ensemble's width comes from the built ResNets' out_indices."""
     model = build('comparison/varifocal-net_gband612.py',
-                  local_channels=(128, 512))
-    with pytest.raises(ValueError, match=r'local_channels=\(128, 512\)'):
-        model(*batch(n=2), mode='loss')
+                  local_backbone=dict(type='ResNet', depth=18, in_channels=1,
+                                      out_indices=(1, 3)))
+    assert model.global_channels == (256, 512)
+    assert model.local_channels == (128, 512)
+    assert model.ensemble_mlps['cls'][0].in_features == 256 + 512 + 128 + 512
+    losses = model(*batch(n=2), mode='loss')
+    assert torch.isfinite(losses['loss_cls_ensemble'])
 
 
 @pytest.mark.parametrize('stages, message', [

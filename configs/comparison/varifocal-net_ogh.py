@@ -15,8 +15,6 @@ _base_ = [
 model = dict(
     global_backbone=dict(depth=50),
     local_backbone=dict(depth=50),
-    global_channels=(1024, 2048),
-    local_channels=(1024, 2048),
 )
 train_dataloader = dict(
     batch_size=48,

@@ -9,8 +9,6 @@ model = dict(
         type='ResNet', depth=18, in_channels=1, out_indices=(2, 3)),
     local_backbone=dict(
         type='ResNet', depth=18, in_channels=1, out_indices=(2, 3)),
-    global_channels=(256, 512),
-    local_channels=(256, 512),
     localizer=dict(type='BoxLocalizer', hidden_channels=256, min_size=0.25),
     # None: the L-Net sees the box, a square on the chromosome's long side
     # plus 0.05 at each end, at the input's side: in gband612's pipeline

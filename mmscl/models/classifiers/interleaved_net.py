@@ -8,6 +8,7 @@ from mmpretrain.models.backbones import ResNet
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
+from ..utils import stage_channels
 from .base import MultiBranchClassifier
 
 
@@ -20,13 +21,6 @@ def _resnet_stages(backbone: ResNet) -> List[nn.Module]:
         stem = [backbone.conv1, backbone.norm1, backbone.relu]
     return [nn.Sequential(*stem, backbone.maxpool)] + [
         getattr(backbone, name) for name in backbone.res_layers
-    ]
-
-
-def _stage_channels(backbone: ResNet) -> List[int]:
-    return [
-        getattr(backbone, name)[-1].out_channels
-        for name in backbone.res_layers
     ]
 
 
@@ -86,8 +80,11 @@ class InterleavedStraighteningNet(MultiBranchClassifier):
                     f'InterleavedStraighteningNet: {name} must be an '
                     f'MMPretrain ResNet (its stages are interleaved), got '
                     f'{type(backbone).__name__}.')
-        cls_channels = _stage_channels(self.cls_backbone)
-        straight_channels = _stage_channels(self.straight_backbone)
+        cls_channels = stage_channels(
+            self.cls_backbone, 'InterleavedStraighteningNet: cls_backbone')
+        straight_channels = stage_channels(
+            self.straight_backbone,
+            'InterleavedStraighteningNet: straight_backbone')
         if len(cls_channels) != len(straight_channels):
             raise ValueError(
                 'InterleavedStraighteningNet: cls_backbone and '

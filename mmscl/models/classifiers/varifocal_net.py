@@ -6,15 +6,15 @@ import torch.nn.functional as F
 from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
-from ..utils.zoom import foreground_boxes, zoom_crop
+from ..utils import foreground_boxes, out_channels, zoom_crop
 from .base import MultiBranchClassifier
 
 
 def _mlp(in_channels: int, hidden_channels: int,
-         out_channels: int) -> nn.Sequential:
+         num_outputs: int) -> nn.Sequential:
     return nn.Sequential(
         nn.Linear(in_channels, hidden_channels), nn.ReLU(inplace=True),
-        nn.Linear(hidden_channels, out_channels))
+        nn.Linear(hidden_channels, num_outputs))
 
 
 def _pooled(feats: Sequence[torch.Tensor]) -> List[torch.Tensor]:
@@ -57,17 +57,13 @@ class VarifocalNet(MultiBranchClassifier):
     off by default.
 
     Args:
-        global_backbone (dict): G-Net trunk config; returns a tuple of
-            (N, C, h, w) maps, the last one feeding the localisation subnet
-            and the G-Net classifier.
+        global_backbone (dict): G-Net trunk config, an MMPretrain
+            ``ResNet``; its ``out_indices`` maps feed the ensemble, the last
+            one also the localisation subnet and the G-Net classifier.
         local_backbone (dict): L-Net trunk config, as ``global_backbone``.
-        global_channels (Sequence[int]): Channels of the maps
-            ``global_backbone`` returns.
-        local_channels (Sequence[int]): Channels of the maps
-            ``local_backbone`` returns.
         num_classes (int): Number of types. Defaults to 24.
         localizer (dict): The localisation subnet; ``in_channels`` is set
-            to ``global_channels[-1]``. Defaults to
+            to the channels of the last G-Net map. Defaults to
             ``dict(type='BoxLocalizer')``.
         zoom_size (int, optional): Side of the crops the L-Net sees.
             Defaults to None: the input's side.
@@ -98,8 +94,6 @@ class VarifocalNet(MultiBranchClassifier):
     def __init__(self,
                  global_backbone: dict,
                  local_backbone: dict,
-                 global_channels: Sequence[int],
-                 local_channels: Sequence[int],
                  num_classes: int = 24,
                  localizer: dict = dict(type='BoxLocalizer'),
                  zoom_size: Optional[int] = None,
@@ -128,13 +122,6 @@ class VarifocalNet(MultiBranchClassifier):
         if num_polarities is not None and num_polarities < 2:
             raise ValueError(f'VarifocalNet: num_polarities={num_polarities}'
                              ' must be at least 2, or None.')
-        for name, channels in (('global_channels', global_channels),
-                               ('local_channels', local_channels)):
-            if not channels or any(c <= 0 for c in channels):
-                raise ValueError(f'VarifocalNet: {name}={channels!r} must '
-                                 'list the positive channels of each map.')
-        self.global_channels = tuple(global_channels)
-        self.local_channels = tuple(local_channels)
         self.zoom_size = zoom_size
         self.global_scale = global_scale
         self.num_polarities = num_polarities
@@ -145,6 +132,10 @@ class VarifocalNet(MultiBranchClassifier):
 
         self.global_backbone = MODELS.build(global_backbone)
         self.local_backbone = MODELS.build(local_backbone)
+        self.global_channels = out_channels(
+            self.global_backbone, 'VarifocalNet: global_backbone')
+        self.local_channels = out_channels(
+            self.local_backbone, 'VarifocalNet: local_backbone')
         self.localizer = MODELS.build(
             dict(localizer, in_channels=self.global_channels[-1]))
         self.loss_module = MODELS.build(loss)
@@ -179,16 +170,6 @@ class VarifocalNet(MultiBranchClassifier):
                              f'one of {self.train_stages}.')
         self._train_stage = stage
 
-    @staticmethod
-    def _checked(feats, channels: Tuple[int], setting: str):
-        got = tuple(f.size(1) for f in feats)
-        if got != channels:
-            raise ValueError(
-                f'VarifocalNet: the backbone returns maps of {got} channels '
-                f'but {setting}={channels}: set {setting} to match its '
-                'out_indices.')
-        return feats
-
     def forward_branches(
         self,
         inputs: torch.Tensor,
@@ -209,14 +190,11 @@ class VarifocalNet(MultiBranchClassifier):
             global_inputs = F.interpolate(
                 inputs, scale_factor=self.global_scale, mode='bilinear',
                 align_corners=False, antialias=True)
-        global_feats = self._checked(
-            self.global_backbone(global_inputs), self.global_channels,
-            'global_channels')
+        global_feats = self.global_backbone(global_inputs)
         boxes = self.localizer(global_feats[-1])
         crops = zoom_crop(inputs, boxes.detach() if detach_boxes else boxes,
                           self.zoom_size or tuple(inputs.shape[-2:]))
-        local_feats = self._checked(
-            self.local_backbone(crops), self.local_channels, 'local_channels')
+        local_feats = self.local_backbone(crops)
         return global_feats, boxes, local_feats
 
     def extract_feat(self, inputs: torch.Tensor) -> Tuple[torch.Tensor]:
