@@ -3,7 +3,8 @@
 # simulated on the model's input: sharpening or blurring (PIL's sharpness
 # factor 0.1-1.9, drawn uniformly), Gaussian noise (std 1-6 gray levels)
 # and JPEG compression (quality 40-95), each on 30-50% of the crops.
-# Compared with configs/scl/resnet18_gband612.py by benchmarks/real_data.py.
+# Compared with configs/scl/resnet18_gband612.py by benchmarks/real_data.py
+# (measured when that config's lambda1 was 0.25; it is 0.1 now).
 _base_ = ['../../configs/scl/resnet18_gband612.py']
 train_pipeline = [
     dict(type='LoadChromosomeImage', imdecode_backends=('cv2', 'pillow')),
