@@ -211,7 +211,8 @@ def format_report(results, settings):
     test_sets = settings['test_sets']
     main = [t for t in test_sets if t in TEST_SPLITS]
     rescaled = [t for t in test_sets if t not in TEST_SPLITS]
-    lines = ['## SCL vs baseline on real crops', '',
+    lines = [f"## {' vs '.join(METHOD_NAMES[m] for m in methods)} on real "
+             'crops', '',
              *_settings_lines(settings)]
     if settings['subset']:
         lines.append(f"- SUBSET of {settings['subset']} crops per type and "

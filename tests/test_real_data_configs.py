@@ -297,12 +297,13 @@ def test_table2_models_run_from_their_comparison_configs(tmp_path):
     assert alone.settings['backbone'] == 'VarifocalNet'
     report_module = load_benchmark('real_data_report')
     methods = ['scl', 'varifocal-net', 'hr-net']
-    table = table_rows(
-        report_module.format_report(
-            fake_results(methods, ['internal']),
-            fake_settings(methods, ['internal'])).split('\n### ')[0])
+    report = report_module.format_report(
+        fake_results(methods, ['internal']),
+        fake_settings(methods, ['internal']))
+    table = table_rows(report.split('\n### ')[0])
     assert {'SCL', 'Varifocal-Net', 'HR-Net'} <= set(table)
     assert 'Δ SCL − baseline' not in table
+    assert report.startswith('## SCL vs Varifocal-Net vs HR-Net on real')
 
 
 @pytest.mark.parametrize('methods', [('scl', ), ('baseline', ),
@@ -316,6 +317,7 @@ def test_report_any_test_sets_and_methods(methods, test_sets):
     report = report_module.format_report(
         fake_results(methods, test_sets), fake_settings(methods, test_sets))
     names = [report_module.METHOD_NAMES[m] for m in methods]
+    assert report.startswith(f"## {' vs '.join(names)} on real crops\n")
     table = table_rows(report.split('\n### ')[0])
     main = [t for t in test_sets if '_x' not in t]
     if main:

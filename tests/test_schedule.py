@@ -40,9 +40,10 @@ def test_set_max_iters_keeps_a_step_for_every_scheduler():
     cfg = make_config()
     set_max_iters(cfg, 4)
     assert cfg.train_cfg.val_interval == 2
-    # The warm-up of 100 / 2000 steps rounds to none, but keeps one.
+    # The warm-up of 100 / 2000 steps rounds to none, but keeps one, and
+    # the decay still begins where it ends.
     assert [(s.begin, s.end) for s in cfg.param_scheduler] == [(0, 1),
-                                                               (0, 4)]
+                                                               (1, 4)]
     assert cfg.custom_hooks[0].warmup_iters == 0
 
 

@@ -14,8 +14,10 @@ def set_max_iters(cfg: Config, max_iters: int) -> None:
     ``begin`` and ``end`` of every ``param_scheduler`` and the
     ``warmup_iters`` of every custom hook (e.g. ``CEWarmupHook``).
 
-    A rescaled count is rounded; a scheduler keeps at least one step and a
-    validation interval at least one.
+    A rescaled count is rounded. Scheduler boundaries keep their order: one
+    that ended where another began still does, and distinct boundaries
+    stay at least a step apart, so every scheduler keeps a step and none
+    overlaps. A validation interval stays at least one.
 
     Args:
         cfg (Config): A config with an iteration-based ``train_cfg``.
@@ -36,10 +38,13 @@ def set_max_iters(cfg: Config, max_iters: int) -> None:
             raise ValueError(
                 f'{cfg.filename}: param_scheduler {i} ({scheduler["type"]}) '
                 'counts epochs; max_iters rescales iterations.')
-        scheduler.begin = round(scheduler.get('begin', 0) * factor)
+    rescaled = _rescale_boundaries(
+        {s.get('begin', 0) for s in schedulers}
+        | {s.end for s in schedulers if s.get('end') is not None}, factor)
+    for scheduler in schedulers:
+        scheduler.begin = rescaled[scheduler.get('begin', 0)]
         if scheduler.get('end') is not None:
-            scheduler.end = max(scheduler.begin + 1,
-                                round(scheduler.end * factor))
+            scheduler.end = rescaled[scheduler.end]
     for hook in cfg.get('custom_hooks') or []:
         if hook.get('warmup_iters') is not None:
             hook.warmup_iters = round(hook.warmup_iters * factor)
@@ -47,3 +52,16 @@ def set_max_iters(cfg: Config, max_iters: int) -> None:
         cfg.train_cfg.val_interval = max(
             1, round(cfg.train_cfg.val_interval * factor))
     cfg.train_cfg.max_iters = max_iters
+
+
+def _rescale_boundaries(boundaries: set, factor: float) -> dict:
+    """Map each iteration boundary to ``round(boundary * factor)``, raised
+    where needed to one step past the next smaller boundary."""
+    rescaled = {}
+    previous = None
+    for boundary in sorted(boundaries):
+        new = round(boundary * factor)
+        if previous is not None:
+            new = max(new, previous + 1)
+        rescaled[boundary] = previous = new
+    return rescaled

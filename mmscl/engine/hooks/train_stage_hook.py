@@ -24,8 +24,6 @@ class TrainStageHook(Hook):
             ``train_stages``.
     """
 
-    priority = 'NORMAL'
-
     def __init__(self, stages: List[dict]):
         begins = [s.get('begin') if isinstance(s, dict) else None
                   for s in stages]
