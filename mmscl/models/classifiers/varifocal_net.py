@@ -254,13 +254,15 @@ class VarifocalNet(MultiBranchClassifier):
         else:
             global_feats, boxes, local_feats = self.forward_branches(
                 inputs, detach_boxes=self.train_stage == 'supervised')
+            # Each map pooled once: (N, C_i, h_i, w_i) -> (N, C_i); the last
+            # ones feed the G-Net and L-Net classifiers, all the ensemble.
+            global_pooled = _pooled(global_feats)
+            local_pooled = _pooled(local_feats)
             for task, target in targets.items():
                 losses[f'loss_{task}_global'] = self.loss_module(
-                    self.global_fcs[task](global_feats[-1].mean((2, 3))),
-                    target)
+                    self.global_fcs[task](global_pooled[-1]), target)
                 losses[f'loss_{task}_local'] = self.loss_module(
-                    self.local_fcs[task](local_feats[-1].mean((2, 3))),
-                    target)
+                    self.local_fcs[task](local_pooled[-1]), target)
             if self.train_stage == 'supervised':
                 box_targets = foreground_boxes(
                     inputs, self.foreground_threshold, self.box_margin,
@@ -269,8 +271,7 @@ class VarifocalNet(MultiBranchClassifier):
                     boxes, box_targets)
             sides = (boxes[:, 2:] - boxes[:, :2]).detach()
             losses['box_area'] = sides.prod(1).mean()
-            feat = torch.cat(
-                _pooled(global_feats) + _pooled(local_feats), 1).detach()
+            feat = torch.cat(global_pooled + local_pooled, 1).detach()
         for task, target in targets.items():
             losses[f'loss_{task}_ensemble'] = self.loss_module(
                 self.ensemble_mlps[task](feat), target)
