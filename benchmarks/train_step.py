@@ -9,7 +9,9 @@ see the same machine load. A step is ``model.train_step``: preprocessing,
 forward, losses, backward and the Adam update. The script prints the median
 milliseconds per step of each and the relative cost of the SCL head.
 ``--compare CONFIG ...`` times other models in the same rotation against the
-baseline (e.g. the Table 2 models of ``configs/comparison/``).
+baseline (e.g. the Table 2 models of ``configs/comparison/``); several
+``--input-size`` values time every model at each size, all in one rotation,
+against the baseline at the first (the cost of a larger input).
 
 Examples:
     python benchmarks/train_step.py --device cuda
@@ -20,6 +22,10 @@ Examples:
         --baseline-config configs/baseline/resnet18_gband612.py \
         --compare configs/comparison/varifocal-net_gband612.py \
         configs/comparison/hr-net_gband612.py
+    python benchmarks/train_step.py --input-size 64 96 --steps 10 \
+        --threads 1 --scl-config configs/scl/resnet18_gband612.py \
+        --baseline-config configs/baseline/resnet18_gband612.py \
+        --compare benchmarks/configs/scl_resnet18_gband612_output_stride16.py
 """
 import argparse
 import os.path as osp
@@ -52,7 +58,17 @@ def parse_args():
         metavar='CONFIG',
         help='more models to time against the baseline')
     parser.add_argument('--device', default='cpu', help="'cpu' or 'cuda'")
-    parser.add_argument('--input-size', type=int, default=224)
+    parser.add_argument(
+        '--input-size',
+        type=int,
+        nargs='+',
+        default=[224],
+        help='side of the input; several: every model at each')
+    parser.add_argument(
+        '--threads',
+        type=int,
+        help='torch CPU threads (default: torch\'s), e.g. 1 as each of '
+        'two benchmark runs side by side on 2 cores')
     parser.add_argument(
         '--steps', type=int, default=30, help='timed steps of each model')
     parser.add_argument(
@@ -116,16 +132,21 @@ def timed_step(model, optim_wrapper, data, device):
 
 def main():
     args = parse_args()
-    runs = {
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    models = {
         'SCL': build(args.scl_config, args),
         'baseline': build(args.baseline_config, args),
     }
     for config in args.compare:
-        runs[osp.splitext(osp.basename(config))[0]] = build(config, args)
-    data = paired_batch(args.input_size)
+        models[osp.splitext(osp.basename(config))[0]] = build(config, args)
+    sizes = args.input_size
+    runs = {(name if len(sizes) == 1 else f'{name}@{size}'):
+            (*model, paired_batch(size))
+            for size in sizes for name, model in models.items()}
     times = {name: [] for name in runs}
     for step in range(args.warmup + args.steps):
-        for name, (model, optim_wrapper) in runs.items():
+        for name, (model, optim_wrapper, data) in runs.items():
             elapsed = timed_step(model, optim_wrapper, data, args.device)
             if step >= args.warmup:
                 times[name].append(elapsed)
@@ -136,16 +157,17 @@ def main():
         f'cpu ({torch.get_num_threads()} threads)')
     print(f'{osp.relpath(args.scl_config, REPO_ROOT)} vs '
           f'{osp.relpath(args.baseline_config, REPO_ROOT)} on {device}, '
-          'batch 48 of '
-          f'1 x {args.input_size} x {args.input_size}'
+          'batch 48 of 1 x ' + ' / '.join(f'{s} x {s}' for s in sizes) +
           f'{", AMP" if args.amp else ""}, median of {args.steps} steps:')
     medians = {name: statistics.median(t) for name, t in times.items()}
+    width = max(map(len, medians))
     for name, median in medians.items():
-        print(f'  {name:9s} {median:9.2f} ms/step')
+        print(f'  {name:{width}s} {median:9.2f} ms/step')
+    reference = next(name for name in medians if name.startswith('baseline'))
     for name, median in medians.items():
-        if name != 'baseline':
-            ratio = median / medians['baseline']
-            print(f'  {name} / baseline = {ratio:.4f} '
+        if name != reference:
+            ratio = median / medians[reference]
+            print(f'  {name} / {reference} = {ratio:.4f} '
                   f'({(ratio - 1) * 100:+.2f}%)')
 
 
