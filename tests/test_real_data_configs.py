@@ -100,10 +100,11 @@ def test_gband612_settings():
     assert cfg.train_dataloader.batch_size is None
     assert cfg.optim_wrapper.optimizer == dict(
         type='Adam', lr=1e-3, weight_decay=0.)
-    assert cfg.train_cfg.max_iters == 2000
+    assert cfg.train_cfg.max_iters == 3000
     # The cosine decay ends with the training, the CE warm-up takes 10%.
     assert cfg.param_scheduler[-1].end == cfg.train_cfg.max_iters
-    assert transform(cfg.custom_hooks, 'CEWarmupHook').warmup_iters == 200
+    assert transform(cfg.custom_hooks, 'CEWarmupHook').warmup_iters == 300
+    assert cfg.param_scheduler[0].end == cfg.param_scheduler[1].begin == 150
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         dataset = cfg[loader].dataset
         assert dataset.data_root == 'data/gband612/'

@@ -14,7 +14,7 @@
 _base_ = [
     '../_base_/models/hr-net.py',
     '../_base_/datasets/gband612.py',
-    '../_base_/schedules/adam_cosine_2k.py',
+    '../_base_/schedules/adam_cosine_3k.py',
     '../_base_/default_runtime.py',
 ]
 # The training pipeline of ../_base_/datasets/gband612.py, with the target

@@ -1,5 +1,5 @@
 # Varifocal-Net (Qin et al., IEEE TMI 2019) on the gband612 G-band crops, at
-# the real-data benchmark's budget: the data, 128 px input, schedule (2000
+# the real-data benchmark's budget: the data, 128 px input, schedule (3000
 # steps, Adam 1e-3 cosine) and batches (48, shuffled) of
 # baseline/resnet18_gband612.py. G-Net and L-Net are MMPretrain ResNet-18s;
 # the stages (supervised localisation, weakly supervised localisation, the
@@ -11,7 +11,7 @@
 _base_ = [
     '../_base_/models/varifocal-net.py',
     '../_base_/datasets/gband612.py',
-    '../_base_/schedules/adam_cosine_2k.py',
+    '../_base_/schedules/adam_cosine_3k.py',
     '../_base_/default_runtime.py',
 ]
 train_dataloader = dict(

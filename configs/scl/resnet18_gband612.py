@@ -1,8 +1,7 @@
 # ResNet-18 trained with SCL on the gband612 G-band crops (pixel scale and
-# stain normalised, see ../_base_/datasets/gband612.py; 128 px input), 2000
-# steps of 2 x 24 paired crops. Measured at 64 px, not at 128 px: 0.66-0.99
-# s a step on 2 CPU cores with two runs side by side, one thread each
-# (benchmarks/real_data.py, 2026-12-01, benchmarks/README.md).
+# stain normalised, see ../_base_/datasets/gband612.py; 128 px input), 3000
+# steps of 2 x 24 paired crops. Measured at 64 px, not at 128 px, on 2 CPU
+# cores (benchmarks/real_data.py, 2026-12-01, benchmarks/README.md).
 #   python tools/dataset_converters/gband612.py data/gband612 data/gband612
 #   python tools/train.py configs/scl/resnet18_gband612.py
 #   python tools/test.py configs/scl/resnet18_gband612.py CKPT
@@ -11,7 +10,7 @@
 _base_ = [
     '../_base_/models/scl_classifier.py',
     '../_base_/datasets/gband612.py',
-    '../_base_/schedules/adam_cosine_2k.py',
+    '../_base_/schedules/adam_cosine_3k.py',
     '../_base_/default_runtime.py',
 ]
 model = dict(
