@@ -45,7 +45,7 @@ from mmengine.config import Config, DictAction
 
 import mmscl  # noqa: F401  (imported once here, forked by every run)
 from mmscl.evaluation import read_step_times, read_test_metrics
-from mmscl.utils import load_json, set_input_size, set_max_iters
+from mmscl.utils import apply_run_options, load_json
 from real_data_report import (DEFAULT_METHODS, METHODS, describe_runs,
                                format_report)
 from real_data_sets import (DEFAULT_TEST_SETS, RESCALED_SOURCE, TEST_SPLITS,
@@ -318,12 +318,9 @@ class Benchmark:
         """The config of a method as ``tools/train.py`` trains it."""
         argv = self.train_argv(method, 0, '')
         cfg = Config.fromfile(self.configs[method])
-        cfg.merge_from_dict(
-            parse_options(argv[argv.index('--cfg-options') + 1:]))
-        if self.args.input_size:
-            set_input_size(cfg, self.args.input_size)
-        if self.args.max_iters:
-            set_max_iters(cfg, self.args.max_iters)
+        apply_run_options(
+            cfg, parse_options(argv[argv.index('--cfg-options') + 1:]),
+            self.args.input_size, self.args.max_iters)
         return cfg
 
     def _settings(self):

@@ -1,8 +1,9 @@
-"""set_max_iters: the whole schedule follows the length of the training."""
+"""set_max_iters: the whole schedule follows the length of the training;
+apply_run_options: the order of a run's settings."""
 import pytest
 from mmengine.config import Config
 
-from mmscl.utils import set_max_iters
+from mmscl.utils import apply_run_options, set_max_iters
 
 
 def make_config(**changes):
@@ -65,3 +66,30 @@ def test_set_max_iters_single_scheduler_without_end():
 def test_set_max_iters_refuses(cfg, max_iters, message):
     with pytest.raises(ValueError, match=message):
         set_max_iters(cfg, max_iters)
+
+
+def test_apply_run_options_in_the_tools_order():
+    cfg = make_config(test_dataloader=dict(dataset=dict(pipeline=[
+        dict(type='Letterbox', scale=128)
+    ])))
+    # The options first: the input size overrides their Letterbox scale,
+    # and max_iters rescales the schedule from the length they set.
+    apply_run_options(
+        cfg, {
+            'test_dataloader.dataset.pipeline.0.scale': 96,
+            'train_cfg.max_iters': 1000
+        },
+        input_size=64,
+        max_iters=500)
+    assert cfg.test_dataloader.dataset.pipeline[0].scale == 64
+    assert cfg.input_size == 64
+    assert cfg.train_cfg.max_iters == 500
+    assert [(s.begin, s.end) for s in cfg.param_scheduler] == [(0, 50),
+                                                               (50, 1000)]
+    assert cfg.custom_hooks[0].warmup_iters == 100
+
+
+def test_apply_run_options_without_settings_leaves_the_config():
+    cfg = make_config()
+    apply_run_options(cfg)
+    assert cfg.to_dict() == make_config().to_dict()

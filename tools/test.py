@@ -13,7 +13,7 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 import mmscl  # noqa: F401  (registers mmscl's modules, safe checkpoints)
-from mmscl.utils import set_input_size
+from mmscl.utils import apply_run_options
 
 
 def parse_args():
@@ -52,10 +52,7 @@ def merge_args(cfg, args):
     cfg.load_from = args.checkpoint
     if args.amp:
         cfg.test_cfg.fp16 = True
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-    if args.input_size is not None:
-        set_input_size(cfg, args.input_size)
+    apply_run_options(cfg, args.cfg_options, args.input_size)
     if args.out is not None:
         if not args.out.endswith(('.pkl', '.pickle')):
             raise ValueError(f'--out must be a .pkl file, got {args.out}')

@@ -12,8 +12,7 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 import mmscl  # noqa: F401  (registers mmscl's modules, safe checkpoints)
-from mmscl.utils import (find_resumable_checkpoint, set_input_size,
-                         set_max_iters)
+from mmscl.utils import apply_run_options, find_resumable_checkpoint
 
 
 def parse_args():
@@ -81,12 +80,7 @@ def merge_args(cfg, args):
                           workers and not args.no_persistent_workers)
         loader.setdefault('collate_fn', dict(type='default_collate'))
 
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-    if args.input_size is not None:
-        set_input_size(cfg, args.input_size)
-    if args.max_iters is not None:
-        set_max_iters(cfg, args.max_iters)
+    apply_run_options(cfg, args.cfg_options, args.input_size, args.max_iters)
     # After the options, which may move the work dir.
     if args.resume == 'auto':
         cfg.resume = True

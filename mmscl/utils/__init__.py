@@ -1,12 +1,13 @@
 from .input_size import set_input_size
 from .json_file import load_json
 from .resume import find_resumable_checkpoint, is_intact_checkpoint
+from .run_options import apply_run_options
 from .safe_checkpoint import (checkpoint_safe_globals,
                               register_checkpoint_safe_globals)
 from .schedule import set_max_iters
 
 __all__ = [
-    'checkpoint_safe_globals', 'find_resumable_checkpoint',
+    'apply_run_options', 'checkpoint_safe_globals', 'find_resumable_checkpoint',
     'is_intact_checkpoint', 'load_json', 'register_checkpoint_safe_globals',
     'set_input_size', 'set_max_iters'
 ]
