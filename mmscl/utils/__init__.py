@@ -7,7 +7,7 @@ from .safe_checkpoint import (checkpoint_safe_globals,
 from .schedule import set_max_iters
 
 __all__ = [
-    'apply_run_options', 'checkpoint_safe_globals', 'find_resumable_checkpoint',
-    'is_intact_checkpoint', 'load_json', 'register_checkpoint_safe_globals',
-    'set_input_size', 'set_max_iters'
+    'apply_run_options', 'checkpoint_safe_globals',
+    'find_resumable_checkpoint', 'is_intact_checkpoint', 'load_json',
+    'register_checkpoint_safe_globals', 'set_input_size', 'set_max_iters'
 ]
