@@ -50,7 +50,8 @@ from real_data_report import (DEFAULT_METHODS, METHODS, describe_runs,
                                format_report)
 from real_data_sets import (DEFAULT_TEST_SETS, RESCALED_SOURCE, TEST_SPLITS,
                             TRAIN_SPLIT, prepare_data, rescaled_name,
-                            used_splits, write_rescaled_copy, write_subset)
+                            used_splits, write_rescaled_copy, write_subset,
+                            write_without_ids)
 from tool_run import REPO_ROOT, TOOLS, ToolRun, now
 
 
@@ -262,6 +263,12 @@ class Benchmark:
                                     self.args.subset)
                 for split, path in files.items()
             }
+        folder = osp.join(self.args.work_dir, 'without_ids')
+        for name, split in TEST_SPLITS.items():
+            if name in files and split.without_ids:
+                os.makedirs(folder, exist_ok=True)
+                files[name] = write_without_ids(
+                    files[name], osp.join(folder, f'{name}.csv'))
         return files
 
     def _tool_args(self, options):

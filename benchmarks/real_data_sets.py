@@ -9,7 +9,7 @@ from typing import NamedTuple
 
 import cv2
 
-from mmscl.datasets.annotation import (read_annotation_csv,
+from mmscl.datasets.annotation import (OPTIONAL_COLUMNS, read_annotation_csv,
                                        write_annotation_csv)
 from mmscl.datasets.transforms import imread_grayscale
 from tool_run import REPO_ROOT, TOOLS, ToolRun
@@ -32,11 +32,15 @@ class Split(NamedTuple):
         external (bool): Tested with the external test config (the
             training config's is for gband612).
         description (str): What it is, for the report.
+        without_ids (bool): Tested from a copy of the CSV without its
+            id columns, as sets that ship no
+            metadata (ChrmNet's class folders) are. Defaults to False.
     """
     dataset: str
     ann_file: str
     external: bool
     description: str
+    without_ids: bool = False
 
 
 TRAIN_SPLIT = Split('gband612', 'train.csv', False,
@@ -53,6 +57,12 @@ TEST_SPLITS = {
     'external':
     Split('qband119', 'all.csv', True,
           'external test: qband119, all crops (Q-band, inverted)'),
+    'internal_no_ids':
+    Split('gband612', 'test.csv', False,
+          'internal test without cell and patient ids', True),
+    'external_no_ids':
+    Split('qband119', 'all.csv', True,
+          'external test without cell ids', True),
 }
 DEFAULT_TEST_SETS = ('internal', 'external')
 # The rescaled copies are of this test set.
@@ -161,6 +171,19 @@ def write_rescaled_copy(root, csv_file, factor, dst_root):
                     cv2.resize(img, size, interpolation=interpolation))
         rows.append(dict(row, img_path=path))
     write_annotation_csv(dst_csv, rows)
+    return dst_csv
+
+
+def write_without_ids(src_csv, dst_csv):
+    """Write a copy of a CSV without its id columns (every optional one).
+
+    Returns:
+        str: ``dst_csv``.
+    """
+    write_annotation_csv(dst_csv, [{
+        key: value
+        for key, value in row.items() if key not in OPTIONAL_COLUMNS
+    } for row in read_annotation_csv(src_csv)])
     return dst_csv
 
 

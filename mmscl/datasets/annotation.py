@@ -19,7 +19,7 @@ from typing import Callable, Dict, Iterator, List, Sequence, Tuple
 import numpy as np
 
 REQUIRED_COLUMNS = ('img_path', 'label')
-OPTIONAL_COLUMNS = ('cell_id', 'patient_id')
+OPTIONAL_COLUMNS = ('cell_id', 'patient_id', 'case_id')
 SPLIT_NAMES = ('train', 'val', 'test')
 WHOLE_SET_NAME = 'all'
 ANNOTATION_NAMES = SPLIT_NAMES + (WHOLE_SET_NAME, )

@@ -9,12 +9,13 @@ from mmpretrain.registry import DATASETS
 
 from ..utils import load_json
 from .annotation import iter_annotation_csv
-from .reference_length import (CACHE_FILE_NAME, REFERENCE_MODES,
-                               measure_lengths, reference_lengths)
+from .reference_length import (CACHE_FILE_NAME, measure_lengths,
+                               reference_lengths)
 from .categories import (CHROMOSOME_CATEGORIES, type_name_from_number,
                          type_names_by_number)
 from .image_check import find_unreadable_images, is_hidden
 from .transforms.loading import LoadChromosomeImage
+from .transforms.reference import REFERENCE_LEVELS
 
 IMG_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff')
 
@@ -42,8 +43,8 @@ class ChromosomeDataset(BaseDataset):
     0..23). Three layouts are read, chosen by ``ann_file``:
 
     1. A CSV file (``*.csv``) with a header ``img_path,label`` and optional
-       ``cell_id``, ``patient_id`` columns; ``label`` is a type name
-       ('7', 'X').
+       ``cell_id``, ``patient_id`` (or ``case_id``) columns; ``label`` is a
+       type name ('7', 'X').
     2. The karyotype JSON (``*.json``) of the SCL authors:
        ``{"items": [{"kar_type": "normal", "kar_files": ["k1", ...],
        "k1": [["rel/path.png", label], ...]}, ...]}`` with labels 1..24
@@ -88,9 +89,14 @@ class ChromosomeDataset(BaseDataset):
         length_reference (str, optional): Measure every crop's chromosome
             length when the dataset is built and give each data info a
             ``ref_length`` that :class:`Letterbox` normalises its pixel
-            scale by: the median length of its cell (``'cell'``; crops of
-            unknown or small cells take the dataset's) or of the whole
-            dataset (``'dataset'``). The lengths are cached in
+            scale by: the median length of the crop's group at the finest
+            level the annotation offers from this one on, of
+            :data:`REFERENCE_LEVELS`: ``'cell'``, then ``'patient'`` (the
+            ``patient_id`` or ``case_id``), then ``'dataset'``; a group of
+            fewer than ``MIN_CROPS_PER_GROUP`` measured crops falls back a
+            level. Each data info also gets ``ref_lengths``, the reference
+            at every level (for :class:`RandomReferenceLevel`). The levels
+            used are logged with their counts. The lengths are cached in
             ``.mmscl_lengths.json`` beside the annotation (or in the image
             folder), measured again for changed files. None measures
             nothing. Defaults to 'cell'.
@@ -133,10 +139,10 @@ class ChromosomeDataset(BaseDataset):
         # Why entries were left out before the checks, for the errors about
         # what is left.
         self._skip_notes: List[str] = []
-        if length_reference not in (None, *REFERENCE_MODES):
+        if length_reference not in (None, *REFERENCE_LEVELS):
             raise ValueError(
                 f'ChromosomeDataset: length_reference must be one of '
-                f'{REFERENCE_MODES} or None, got {length_reference!r}.')
+                f'{REFERENCE_LEVELS} or None, got {length_reference!r}.')
         self.length_reference = length_reference
         super().__init__(ann_file=ann_file, **kwargs)
 
@@ -182,9 +188,12 @@ class ChromosomeDataset(BaseDataset):
             where = f'{self.ann_file}, line {line}'
             info = dict(img_path=self._join(row['img_path'], where),
                         label=row['label'].strip())
-            for key in ('cell_id', 'patient_id'):
-                if row.get(key):
-                    info[key] = row[key]
+            # A case id groups the cells of one person as a patient id does.
+            for key, column in (('cell_id', 'cell_id'),
+                                ('patient_id', 'patient_id'),
+                                ('patient_id', 'case_id')):
+                if row.get(column) and key not in info:
+                    info[key] = row[column]
             entries.append(info)
         return entries
 
@@ -315,12 +324,33 @@ class ChromosomeDataset(BaseDataset):
                 f'ChromosomeDataset({source}): no chromosome found in '
                 f'{len(blank)} crop(s) (e.g. {_examples(blank)}); they take '
                 'the reference length of their cell.')
-        references = reference_lengths(
-            lengths, [info.get('cell_id') for info in data_list],
-            self.length_reference)
-        for info, reference in zip(data_list, references):
-            info['ref_length'] = float(reference)
+        self._attach_references(data_list, lengths, source)
         return data_list
+
+    def _attach_references(self, data_list: List[dict], lengths,
+                           source: str) -> None:
+        """Give each data info ``ref_length`` (``length_reference``) and
+        ``ref_lengths`` (every level's), and log the levels used."""
+        groupings = [[info.get(f'{level}_id') for info in data_list]
+                     for level in REFERENCE_LEVELS[:-1]]
+        by_level = {}
+        for first, level in enumerate(REFERENCE_LEVELS):
+            references, used = reference_lengths(lengths, groupings[first:])
+            by_level[level] = references
+            if level == self.length_reference:
+                counts = Counter(REFERENCE_LEVELS[first + u] for u in used)
+        MMLogger.get_current_instance().info(
+            f'ChromosomeDataset({source}): reference length '
+            f'({self.length_reference!r} level first) of {len(data_list)} '
+            'crops by ' + ', '.join(f'{level}: {counts[level]}'
+                                    for level in REFERENCE_LEVELS
+                                    if counts[level]) + '.')
+        for i, info in enumerate(data_list):
+            info['ref_lengths'] = {
+                level: float(by_level[level][i])
+                for level in REFERENCE_LEVELS
+            }
+            info['ref_length'] = info['ref_lengths'][self.length_reference]
 
     @property
     def _load_image(self):

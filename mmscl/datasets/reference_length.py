@@ -5,15 +5,15 @@ Labs image chromosomes at different pixel scales (microscope, camera,
 condensation), so a model that reads length in pixels does not travel. What
 does travel is relative length, the cue cytogeneticists use: each crop is
 rescaled so that a reference length, the median chromosome length of its
-cell (or of the whole dataset when cells are unknown), spans a fixed part of
-the model's input (:class:`~mmscl.datasets.transforms.Letterbox`).
+cell (or of its patient, or of the whole dataset, when cells are unknown),
+spans a fixed part of the model's input (:class:`~mmscl.datasets.transforms.Letterbox`).
 """
 import json
 import os
 import os.path as osp
 import time
 from collections import defaultdict
-from typing import Callable, Dict, List, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
 from mmengine.logging import MMLogger
@@ -22,10 +22,10 @@ from .image_check import map_images
 from .morphometry import measure_crop
 from .transforms.loading import imread_grayscale
 
-REFERENCE_MODES = ('cell', 'dataset')
-# A cell with fewer measured crops than this takes the dataset's reference:
-# the median of a handful of chromosomes says little about the cell's scale.
-MIN_CROPS_PER_CELL = 10
+# A group with fewer measured crops than this takes the next coarser
+# grouping's reference: the median of a handful of chromosomes says little
+# about the scale.
+MIN_CROPS_PER_GROUP = 10
 CACHE_FILE_NAME = '.mmscl_lengths.json'
 # Bump when the measurement changes, so that old caches are ignored.
 CACHE_VERSION = 2
@@ -176,38 +176,45 @@ def measure_lengths(paths: Sequence[str],
 
 
 def reference_lengths(lengths: np.ndarray,
-                      cell_ids: Sequence[Optional[str]],
-                      mode: str = 'cell') -> np.ndarray:
-    """The reference length each crop's scale is normalised by.
+                      groupings: Sequence[Sequence[Optional[str]]] = (),
+                      min_crops: int = MIN_CROPS_PER_GROUP
+                      ) -> Tuple[np.ndarray, np.ndarray]:
+    """The reference length each crop's scale is normalised by, from the
+    finest grouping that has enough measured crops.
 
-    ``'dataset'``: the median length of all crops. ``'cell'``: the median
-    length of the crop's cell; crops without a cell id, and those of cells
-    with fewer than ``MIN_CROPS_PER_CELL`` measured crops, take the
-    dataset's. Crops where no chromosome was found (length 0) do not count.
+    ``groupings`` go from fine to coarse (e.g. the cell ids, then the
+    patient ids): a crop takes the median length of its group in the first
+    grouping where it has a group of at least ``min_crops`` measured crops,
+    and the median of the whole dataset when it has none. Crops where no
+    chromosome was found (length 0) do not count.
 
     Args:
         lengths (np.ndarray): Length of each crop, (N, ).
-        cell_ids (Sequence[str | None]): Cell of each crop, None if unknown.
-        mode (str): 'cell' or 'dataset'. Defaults to 'cell'.
+        groupings (Sequence[Sequence[str | None]]): For each grouping, the
+            group id of each crop (None if unknown), fine to coarse.
+        min_crops (int): Measured crops a group needs to give its median.
+            Defaults to :data:`MIN_CROPS_PER_GROUP`.
 
     Returns:
-        np.ndarray: The reference length of each crop, (N, ).
+        tuple[np.ndarray, np.ndarray]: The reference length of each crop
+        (N, ), and the grouping it came from (N, ): an index into
+        ``groupings``, ``len(groupings)`` for the dataset.
     """
-    if mode not in REFERENCE_MODES:
-        raise ValueError(f'length reference must be one of '
-                         f'{REFERENCE_MODES}, got {mode!r}.')
     measured = lengths > 0
     if not measured.any():
         raise ValueError('no chromosome was found in any crop, so there is '
                          'no reference length.')
     references = np.full(len(lengths), np.median(lengths[measured]))
-    if mode == 'cell':
-        crops_of_cell = defaultdict(list)
-        for i, cell_id in enumerate(cell_ids):
-            if cell_id is not None:
-                crops_of_cell[cell_id].append(i)
-        for crops in crops_of_cell.values():
-            cell_lengths = lengths[crops][measured[crops]]
-            if len(cell_lengths) >= MIN_CROPS_PER_CELL:
-                references[crops] = np.median(cell_lengths)
-    return references
+    levels = np.full(len(lengths), len(groupings))
+    # Coarse to fine, so that the finest grouping with enough crops wins.
+    for level in reversed(range(len(groupings))):
+        crops_of_group = defaultdict(list)
+        for i, group in enumerate(groupings[level]):
+            if group is not None:
+                crops_of_group[group].append(i)
+        for crops in crops_of_group.values():
+            group_lengths = lengths[crops][measured[crops]]
+            if len(group_lengths) >= min_crops:
+                references[crops] = np.median(group_lengths)
+                levels[crops] = level
+    return references, levels

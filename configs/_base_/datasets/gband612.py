@@ -29,6 +29,13 @@ data_preprocessor = dict(
 train_pipeline = [
     dict(type='LoadChromosomeImage', imdecode_backends=('cv2', 'pillow')),
     dict(type='NormalizeStain'),
+    # A test set's crops are scaled by their cell's median length, or their
+    # patient's, or the dataset's, as its annotation allows: train at every
+    # level, and with the scale jittered, as another lab's references are
+    # less exact than gband612's (docs: the spread of the levels).
+    dict(type='RandomReferenceLevel',
+         level_probs=dict(cell=0.5, patient=0.25, dataset=0.25)),
+    dict(type='RandomReferenceScale', ratio_range=(0.8, 1.25), prob=0.5),
     dict(type='Letterbox', scale=input_size,
          reference_fraction=reference_fraction),
     # The crops are straightened and upright (97% within 15 degrees of
