@@ -17,12 +17,16 @@ sys.path.insert(0, osp.dirname(__file__))
 
 
 class warnings_logged:
-    """Collect the warning messages the current MMLogger emits."""
+    """Collect the warning messages (or those from ``level`` up) the
+    current MMLogger emits."""
+
+    def __init__(self, level=logging.WARNING):
+        self.level = level
 
     def __enter__(self):
         self.records = []
         self.logger = MMLogger.get_current_instance()
-        self.handler = logging.Handler(level=logging.WARNING)
+        self.handler = logging.Handler(level=self.level)
         self.handler.emit = lambda record: self.records.append(
             record.getMessage())
         self.logger.addHandler(self.handler)

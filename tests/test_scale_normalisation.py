@@ -1,6 +1,7 @@
 """Cross-lab normalisation: chromosome length, reference lengths and their
 cache, and a config's test pipeline giving crops of any pixel scale one
 normalised size."""
+import logging
 import os
 import os.path as osp
 
@@ -15,10 +16,13 @@ from mmscl.datasets.annotation import write_annotation_csv
 from mmscl.datasets.transforms import imread_grayscale
 from mmscl.datasets.morphometry import (foreground_mask, has_dark_background,
                                         measure_crop)
-from mmscl.datasets.reference_length import (MIN_CROPS_PER_CELL,
+from mmscl.datasets.reference_length import (MIN_CROPS_PER_GROUP,
                                              measure_lengths,
                                              reference_lengths)
+from mmscl.datasets.transforms import RandomReferenceLevel
 from mmscl.utils import set_input_size
+
+from conftest import warnings_logged
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
@@ -80,24 +84,102 @@ def test_polarity_and_blank_crops():
     assert measure_crop(np.full((20, 20), 255, np.uint8)) == (0., None)
 
 
-def test_reference_lengths_per_cell_and_dataset():
-    n = MIN_CROPS_PER_CELL
-    lengths = np.array([10.] * n + [20.] * n + [30., 0., 40.])
-    cells = ['a'] * n + ['b'] * n + ['c', 'c', None]
+def test_reference_lengths_fall_back_to_coarser_groups():
+    n = MIN_CROPS_PER_GROUP
+    # Cells a, b (full), c (too small, of patient p2, full with b's crops)
+    # and d (too small, of a too small patient p3); one crop without ids.
+    lengths = np.array([10.] * n + [20.] * n + [30., 0., 40.] + [50.] * 2 +
+                       [60.])
+    cells = ['a'] * n + ['b'] * n + ['c'] * 3 + ['d'] * 2 + [None]
+    patients = ['p1'] * n + ['p2'] * (n + 3) + ['p3'] * 2 + [None]
     # Dataset: the median of the measured crops (the blank one left out).
     dataset = np.median(lengths[lengths > 0])
+    refs, levels = reference_lengths(lengths)
+    np.testing.assert_array_equal(refs, np.full(len(lengths), dataset))
+    np.testing.assert_array_equal(levels, np.zeros(len(lengths)))
+    refs, levels = reference_lengths(lengths, [cells, patients])
+    p2 = np.median([20.] * n + [30., 40.])
     np.testing.assert_array_equal(
-        reference_lengths(lengths, cells, 'dataset'),
-        np.full(len(lengths), dataset))
-    # Cell: each full cell its own median; the small cell 'c' and the crop
-    # without a cell take the dataset's.
+        refs, [10.] * n + [20.] * n + [p2] * 3 + [dataset] * 3)
     np.testing.assert_array_equal(
-        reference_lengths(lengths, cells, 'cell'),
-        [10.] * n + [20.] * n + [dataset] * 3)
-    with pytest.raises(ValueError, match='length reference'):
-        reference_lengths(lengths, cells, 'patient')
+        levels, [0] * 2 * n + [1] * 3 + [2] * 3)
     with pytest.raises(ValueError, match='no chromosome'):
-        reference_lengths(np.zeros(3), [None] * 3)
+        reference_lengths(np.zeros(3), [[None] * 3])
+
+
+def test_dataset_reference_level_per_group(tmp_path):
+    """The dataset takes each crop's reference from the finest level its
+    CSV offers (cell, then patient or case, then the dataset), logs the
+    levels used, and gives every level's to RandomReferenceLevel."""
+    n = MIN_CROPS_PER_GROUP
+    specs = ([(40, 'c1', 'p1')] * n + [(80, 'c2', 'p1')] * 3 +
+             [(60, 'c3', 'p2')] * 2)
+    rows = []
+    for i, (length, cell, case) in enumerate(specs):
+        cv2.imwrite(str(tmp_path / f'{i}.png'), chromosome(length, 10))
+        rows.append(dict(img_path=f'{i}.png', label='1', cell_id=cell,
+                         case_id=case))
+    write_annotation_csv(str(tmp_path / 'cases.csv'), rows)
+    write_annotation_csv(str(tmp_path / 'no_ids.csv'),
+                         [dict(img_path=r['img_path'], label='1')
+                          for r in rows])
+
+    def build(ann_file, level='cell'):
+        return ChromosomeDataset(
+            ann_file=ann_file, data_root=str(tmp_path), test_mode=True,
+            length_reference=level, pipeline=[])
+
+    with warnings_logged(level=logging.INFO) as messages:
+        dataset = build('cases.csv')
+    measured = np.array([dataset.get_data_info(i)['ref_lengths']['cell']
+                         for i in range(len(dataset))])
+    lengths = measure_lengths(
+        [str(tmp_path / f'{i}.png') for i in range(len(specs))])
+    median_all = np.median(lengths)
+    p1 = np.median(lengths[:n + 3])
+    # c1 by its cell; c2 (3 crops) by its case p1; c3 (case of 2) by all.
+    np.testing.assert_allclose(
+        measured, [np.median(lengths[:n])] * n + [p1] * 3 +
+        [median_all] * 2)
+    assert [dataset.get_data_info(i)['ref_length']
+            for i in range(len(dataset))] == list(measured)
+    info = dataset.get_data_info(n)
+    assert info['patient_id'] == 'p1'
+    assert info['ref_lengths'] == dict(cell=p1, patient=p1,
+                                       dataset=median_all)
+    assert any(f"of {len(specs)} crops by cell: {n}, patient: 3, "
+               "dataset: 2." in m for m in messages)
+    # The patient level first: c1 and c2 by p1.
+    assert build('cases.csv', 'patient').get_data_info(0)[
+        'ref_length'] == p1
+    # No ids: the dataset's for every crop.
+    no_ids = build('no_ids.csv')
+    assert {no_ids.get_data_info(i)['ref_length']
+            for i in range(len(no_ids))} == {median_all}
+
+
+def test_random_reference_level_is_drawn_per_crop_from_the_seed():
+    levels = dict(cell=10., patient=20., dataset=30.)
+    transform = RandomReferenceLevel(
+        level_probs=dict(cell=0.5, patient=0.25, dataset=0.25))
+
+    def draws(seed):
+        np.random.seed(seed)
+        return [transform(dict(ref_lengths=levels))['ref_length']
+                for _ in range(400)]
+
+    first = draws(0)
+    assert draws(0) == first and draws(1) != first
+    counts = {v: first.count(v) / len(first) for v in levels.values()}
+    assert counts == pytest.approx({10.: 0.5, 20.: 0.25, 30.: 0.25},
+                                   abs=0.07)
+    assert 'level_probs' in repr(transform)
+    for bad in (dict(cell=0.5), dict(cell=1.5, dataset=-0.5),
+                dict(cell=0.5, slide=0.5)):
+        with pytest.raises(ValueError, match='level_probs'):
+            RandomReferenceLevel(level_probs=bad)
+    with pytest.raises(KeyError, match='ref_lengths'):
+        transform(dict(img_path='a.png', ref_length=3.))
 
 
 def test_length_cache_is_reused_and_invalidated(tmp_path, monkeypatch):
@@ -142,7 +224,7 @@ def test_test_pipeline_normalises_pixel_scale(tmp_path):
     """The same cell imaged at 0.7x and 1.7x the pixel scale (and as
     fluorescence, bright on black) gives the same model input as the
     original, through a shipped config's test pipeline."""
-    lengths = np.linspace(30, 90, MIN_CROPS_PER_CELL)
+    lengths = np.linspace(30, 90, MIN_CROPS_PER_GROUP)
     rows = []
     for factor, name in ((1., 'original'), (0.7, 'small'), (1.7, 'large')):
         for i, length in enumerate(lengths):

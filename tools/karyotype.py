@@ -28,6 +28,7 @@ import mmscl  # noqa: F401  (registers mmscl's modules, safe checkpoints)
 from mmscl.datasets.categories import CHROMOSOME_CATEGORIES
 from mmscl.datasets.morphometry import to_dark_on_light
 from mmscl.datasets.transforms import LoadChromosomeImage
+from mmscl.engine.adaptation import DEFAULT_SHIFT_SCALE, save_adapted
 from mmscl.karyotype import DEFAULT_CONFIDENCE, assign_cell, group_by_cell
 from mmscl.karyotype.inference import read_cell_crops, score_cell_crops
 from mmscl.karyotype.karyogram import draw_karyogram
@@ -53,11 +54,30 @@ def parse_args(argv=None):
     parser.add_argument(
         '--batch-size', type=int, default=64, help='crops per forward pass')
     parser.add_argument(
+        '--adapt', action='store_true',
+        help='adapt the BatchNorm statistics to the input crops first '
+        '(unsupervised; the checkpoint file is not changed)')
+    parser.add_argument(
+        '--adapt-shift-scale', type=float, default=DEFAULT_SHIFT_SCALE,
+        help='with --adapt: the divergence at which a layer takes half '
+        f'of the target statistics (default: {DEFAULT_SHIFT_SCALE})')
+    parser.add_argument(
+        '--save-adapted', metavar='PATH',
+        help='with --adapt: also write the adapted weights to this new '
+        'checkpoint file')
+    parser.add_argument(
         '--cfg-options',
         nargs='+',
         action=DictAction,
         help='override config settings, e.g. model.backbone.depth=34')
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.save_adapted and not args.adapt:
+        parser.error('--save-adapted writes the weights of --adapt: give '
+                     '--adapt too.')
+    if args.save_adapted and osp.exists(args.save_adapted):
+        parser.error(f'--save-adapted {args.save_adapted} exists; give a '
+                     'new file.')
+    return args
 
 
 def file_name(cell_id: str) -> str:
@@ -77,7 +97,12 @@ def main(argv=None):
     start = time.perf_counter()
     model = init_model(cfg, args.checkpoint, device=args.device).eval()
     with tempfile.TemporaryDirectory() as tmp_dir:
-        score_cell_crops(model, cfg, crops, tmp_dir, args.batch_size)
+        score_cell_crops(
+            model, cfg, crops, tmp_dir, args.batch_size,
+            args.adapt_shift_scale if args.adapt else None)
+    if args.save_adapted:
+        save_adapted(model, args.save_adapted, adapted_to=args.input,
+                     shift_scale=args.adapt_shift_scale)
     print(f'Scored in {time.perf_counter() - start:.1f} s (model loading '
           'included)')
 

@@ -1,8 +1,11 @@
 """Evaluate a checkpoint on the test split of a config.
 
-Example (internal test split, then ChrmNet through an inheriting config):
+Example (internal test split, then ChrmNet through an inheriting config,
+then the crops of another lab with the model adapted to them first):
     python tools/test.py configs/scl/swin-l_ogh.py CKPT
     python tools/test.py configs/scl/swin-l_ogh_chrmnet.py CKPT
+    python tools/test.py configs/scl/resnet18_gband612_qband119.py CKPT \
+        --adapt --save-adapted work_dirs/adapted_qband119.pth
 """
 import argparse
 import os
@@ -13,6 +16,7 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 import mmscl  # noqa: F401  (registers mmscl's modules, safe checkpoints)
+from mmscl.engine.adaptation import DEFAULT_SHIFT_SCALE
 from mmscl.utils import apply_run_options
 
 
@@ -24,6 +28,20 @@ def parse_args():
     parser.add_argument('--out', help='dump the predictions to this .pkl')
     parser.add_argument('--amp', action='store_true',
                         help='test in mixed precision')
+    parser.add_argument(
+        '--adapt', action='store_true',
+        help='adapt the BatchNorm statistics to the test crops first '
+        '(unsupervised: labels are not read; the checkpoint file is not '
+        'changed)')
+    parser.add_argument(
+        '--adapt-shift-scale', type=float, default=DEFAULT_SHIFT_SCALE,
+        help='with --adapt: the divergence at which a layer takes half '
+        'of the target statistics; 0 takes them whole (plain AdaBN; '
+        f'default: {DEFAULT_SHIFT_SCALE})')
+    parser.add_argument(
+        '--save-adapted', metavar='PATH',
+        help='with --adapt: also write the adapted weights to this new '
+        'checkpoint file')
     parser.add_argument(
         '--input-size', type=int,
         help='side of the model input: the output of every Letterbox of '
@@ -37,6 +55,12 @@ def parse_args():
                         help='job launcher')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
     args = parser.parse_args()
+    if args.save_adapted and not args.adapt:
+        parser.error('--save-adapted writes the weights of --adapt: give '
+                     '--adapt too.')
+    if args.save_adapted and osp.exists(args.save_adapted):
+        parser.error(f'--save-adapted {args.save_adapted} exists; give a '
+                     'new file.')
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     return args
 
@@ -53,6 +77,12 @@ def merge_args(cfg, args):
     if args.amp:
         cfg.test_cfg.fp16 = True
     apply_run_options(cfg, args.cfg_options, args.input_size)
+    if args.adapt:
+        cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [
+            dict(type='AdaptBatchNormHook',
+                 shift_scale=args.adapt_shift_scale,
+                 save_to=args.save_adapted)
+        ]
     if args.out is not None:
         if not args.out.endswith(('.pkl', '.pickle')):
             raise ValueError(f'--out must be a .pkl file, got {args.out}')

@@ -1,3 +1,4 @@
-from .hooks import CEWarmupHook
+from .adaptation import adapt_batchnorm
+from .hooks import AdaptBatchNormHook, CEWarmupHook
 
-__all__ = ['CEWarmupHook']
+__all__ = ['adapt_batchnorm', 'AdaptBatchNormHook', 'CEWarmupHook']

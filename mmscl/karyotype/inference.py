@@ -22,6 +22,7 @@ from mmengine.runner import Runner
 from mmscl.datasets.annotation import write_annotation_csv
 from mmscl.datasets.categories import CHROMOSOME_CATEGORIES
 from mmscl.datasets.chromosome import IMG_EXTENSIONS, ChromosomeDataset
+from mmscl.engine.adaptation import adapt_batchnorm
 
 CELL_CSV_COLUMNS = ('img_path', 'cell_id')
 # ChromosomeDataset needs a type name per crop; unlabelled crops get this
@@ -147,7 +148,8 @@ def score_cell_crops(model: torch.nn.Module,
                      cfg: Config,
                      crops: CellCrops,
                      tmp_dir: str,
-                     batch_size: int = 64) -> CellCrops:
+                     batch_size: int = 64,
+                     adapt_shift_scale: Optional[float] = None) -> CellCrops:
     """Score every crop with a classifier through the config's test
     pipeline.
 
@@ -158,6 +160,10 @@ def score_cell_crops(model: torch.nn.Module,
         tmp_dir (str): A folder for the annotation CSV the dataset reads
             (and any cache it writes).
         batch_size (int): Crops per forward pass. Defaults to 64.
+        adapt_shift_scale (float, optional): Adapt the model's BatchNorm
+            statistics to the crops first
+            (:func:`~mmscl.engine.adaptation.adapt_batchnorm` with this
+            ``shift_scale``). None: no adaptation. Defaults to None.
 
     Returns:
         CellCrops: ``crops`` with the scores of every crop, in its order.
@@ -180,6 +186,8 @@ def score_cell_crops(model: torch.nn.Module,
             num_workers=0,
             sampler=dict(type='DefaultSampler', shuffle=False),
             dataset=crop_dataset_config(cfg, ann_file, data_root)))
+    if adapt_shift_scale is not None:
+        adapt_batchnorm(model, loader, adapt_shift_scale)
     score_of: Dict[str, np.ndarray] = {}
     for batch in loader:
         for sample in model.test_step(batch):

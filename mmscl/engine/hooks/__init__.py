@@ -1,4 +1,5 @@
+from .adapt_batchnorm_hook import AdaptBatchNormHook
 from .ce_warmup_hook import CEWarmupHook
 from .train_stage_hook import TrainStageHook
 
-__all__ = ['CEWarmupHook', 'TrainStageHook']
+__all__ = ['AdaptBatchNormHook', 'CEWarmupHook', 'TrainStageHook']

@@ -1,0 +1,154 @@
+"""Unsupervised test-time adaptation of a trained classifier to the crops
+of a new lab: the statistics of its BatchNorm layers re-estimated on them
+(AdaBN, Li et al. 2016), each layer only as far as its statistics shift."""
+import os.path as osp
+from typing import Iterable, List, NamedTuple, Optional
+
+import torch
+from mmengine.logging import MMLogger
+from mmengine.runner.checkpoint import save_checkpoint, weights_to_cpu
+from torch import nn
+from torch.nn.modules.batchnorm import _BatchNorm
+from tqdm import tqdm
+
+# The KL divergence between a layer's source and target statistics (mean
+# over channels) at which they are blended half and half; chosen on the
+# external validation set (qband119) and gband612's validation split
+# (docs/crops_from_other_labs.md).
+DEFAULT_SHIFT_SCALE = 0.5
+
+
+class LayerShift(NamedTuple):
+    """How far one BatchNorm layer was adapted.
+
+    Args:
+        name (str): The layer's name in the model.
+        divergence (float): KL(target || source) of its per-channel
+            Gaussians, the mean over channels.
+        weight (float): The weight of the target statistics, in [0, 1].
+    """
+    name: str
+    divergence: float
+    weight: float
+
+
+def gaussian_divergence(mean_t: torch.Tensor, var_t: torch.Tensor,
+                        mean_s: torch.Tensor,
+                        var_s: torch.Tensor) -> torch.Tensor:
+    """KL(N(mean_t, var_t) || N(mean_s, var_s)) of each channel, (C, )."""
+    ratio = var_t / var_s
+    return 0.5 * ((mean_t - mean_s)**2 / var_s + ratio - 1 - ratio.log())
+
+
+def batchnorm_layers(model: nn.Module) -> List[tuple]:
+    """The (name, layer) of every BatchNorm layer that tracks statistics."""
+    return [(name, m) for name, m in model.named_modules()
+            if isinstance(m, _BatchNorm) and m.track_running_stats]
+
+
+@torch.no_grad()
+def adapt_batchnorm(model: nn.Module,
+                    batches: Iterable[dict],
+                    shift_scale: Optional[float] = DEFAULT_SHIFT_SCALE,
+                    progress: bool = True) -> List[LayerShift]:
+    """Re-estimate the BatchNorm statistics of ``model`` on target data.
+
+    Every BatchNorm layer's mean and variance are measured on the target
+    batches (labels are not read) and blended with the trained ones: the
+    target's weight is ``d / (d + shift_scale)`` where ``d`` is the mean
+    KL divergence of the layer's target from its source statistics, so a
+    layer whose statistics barely shift (a lab close to the training one)
+    keeps its own, and one that shifts far takes the target's. Nothing else
+    of the model changes. Models without BatchNorm (LayerNorm ones: Swin,
+    ViT, DaViT normalise each sample by itself) are left as they are.
+
+    Args:
+        model (nn.Module): A classifier with a ``data_preprocessor``
+            (MMPretrain's ``ImageClassifier``).
+        batches (Iterable[dict]): Batches of the target crops as a
+            dataloader gives them (``inputs``, ``data_samples``).
+        shift_scale (float, optional): The divergence at which target and
+            source weigh the same; 0 or None takes the target statistics
+            alone (plain AdaBN). Defaults to :data:`DEFAULT_SHIFT_SCALE`.
+        progress (bool): Show a progress bar. Defaults to True.
+
+    Returns:
+        list[LayerShift]: Each layer's divergence and target weight.
+    """
+    layers = batchnorm_layers(model)
+    logger = MMLogger.get_current_instance()
+    if not layers:
+        logger.warning(
+            f'adapt_batchnorm: {type(model).__name__} has no BatchNorm layer '
+            '(LayerNorm models normalise each sample by itself), so there '
+            'are no statistics to adapt; it is tested as trained.')
+        return []
+    source = {name: (m.running_mean.clone(), m.running_var.clone(),
+                     m.momentum, m.num_batches_tracked.clone())
+              for name, m in layers}
+    was_training = model.training
+    model.eval()
+    for _, layer in layers:
+        layer.reset_running_stats()
+        # None: the running statistics are the mean over all batches.
+        layer.momentum = None
+        layer.train()
+    try:
+        for batch in tqdm(batches, desc='Adapting BatchNorm statistics',
+                          unit='batch', disable=not progress):
+            data = model.data_preprocessor(batch, False)
+            model(data['inputs'], mode='tensor')
+    except BaseException:
+        for name, layer in layers:
+            _restore(layer, *source[name])
+        model.train(was_training)
+        raise
+    shifts = []
+    for name, layer in layers:
+        mean_s, var_s = source[name][:2]
+        divergence = gaussian_divergence(
+            layer.running_mean, layer.running_var.clamp_min(layer.eps),
+            mean_s, var_s.clamp_min(layer.eps)).mean().item()
+        weight = (1. if not shift_scale else divergence /
+                  (divergence + shift_scale))
+        _restore(layer, torch.lerp(mean_s, layer.running_mean, weight),
+                 torch.lerp(var_s, layer.running_var, weight),
+                 *source[name][2:])
+        shifts.append(LayerShift(name, divergence, weight))
+    model.train(was_training)
+    least = min(shifts, key=lambda s: s.weight)
+    most = max(shifts, key=lambda s: s.weight)
+    logger.info(
+        f'adapt_batchnorm: {len(shifts)} BatchNorm layers re-estimated '
+        f'(shift_scale {shift_scale}); weight of the target statistics '
+        f'{sum(s.weight for s in shifts) / len(shifts):.2f} on average, '
+        f'{least.weight:.2f} in {least.name}, {most.weight:.2f} in '
+        f'{most.name}.')
+    return shifts
+
+
+def _restore(layer: _BatchNorm, mean: torch.Tensor, var: torch.Tensor,
+             momentum: Optional[float], tracked: torch.Tensor) -> None:
+    """Set a layer's statistics and settings, in eval mode."""
+    layer.running_mean.copy_(mean)
+    layer.running_var.copy_(var)
+    layer.momentum = momentum
+    layer.num_batches_tracked.copy_(tracked)
+    layer.eval()
+
+
+def save_adapted(model: nn.Module, path: str, **meta) -> None:
+    """Write a model's (adapted) weights to a new checkpoint file.
+
+    Args:
+        model (nn.Module): The model.
+        path (str): The checkpoint file; an existing one is refused.
+        **meta: What the ``meta`` of the checkpoint records.
+    """
+    if osp.exists(path):
+        raise FileExistsError(f'{path} exists; give a new file for the '
+                              'adapted weights.')
+    save_checkpoint(
+        dict(state_dict=weights_to_cpu(model.state_dict()), meta=meta), path)
+    MMLogger.get_current_instance().info(
+        f'Wrote the adapted weights to {path}')

@@ -1,0 +1,44 @@
+import os.path as osp
+from typing import Optional
+
+from mmengine.hooks import Hook
+from mmengine.model import is_model_wrapper
+
+from mmpretrain.registry import HOOKS
+from ..adaptation import DEFAULT_SHIFT_SCALE, adapt_batchnorm, save_adapted
+
+
+@HOOKS.register_module()
+class AdaptBatchNormHook(Hook):
+    """Adapt the model's BatchNorm statistics to the test crops before
+    testing (:func:`~mmscl.engine.adaptation.adapt_batchnorm`; labels are
+    not read), as ``tools/test.py --adapt`` does. The checkpoint file is
+    not changed.
+
+    Args:
+        shift_scale (float, optional): See :func:`adapt_batchnorm`.
+        save_to (str, optional): Also write the adapted weights to this
+            checkpoint file, which must not exist.
+    """
+
+    priority = 'LOW'
+
+    def __init__(self,
+                 shift_scale: Optional[float] = DEFAULT_SHIFT_SCALE,
+                 save_to: Optional[str] = None):
+        if save_to is not None and osp.exists(save_to):
+            raise FileExistsError(
+                f'AdaptBatchNormHook: save_to {save_to} exists; give a new '
+                'file for the adapted weights.')
+        self.shift_scale = shift_scale
+        self.save_to = save_to
+
+    def before_test(self, runner) -> None:
+        model = runner.model.module if is_model_wrapper(
+            runner.model) else runner.model
+        adapt_batchnorm(model, runner.test_loop.dataloader, self.shift_scale)
+        if self.save_to is not None:
+            save_adapted(
+                model, self.save_to, shift_scale=self.shift_scale,
+                adapted_to=runner.cfg.test_dataloader.dataset.get(
+                    'ann_file'))

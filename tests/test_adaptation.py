@@ -1,0 +1,193 @@
+"""Test-time adaptation of the BatchNorm statistics (tools/test.py --adapt,
+tools/karyotype.py --adapt)."""
+import csv
+import hashlib
+import json
+import glob
+import os.path as osp
+import subprocess
+import sys
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.registry import init_default_scope
+from mmpretrain.registry import MODELS
+from torch import nn
+
+from mmscl.engine.adaptation import (adapt_batchnorm, batchnorm_layers,
+                                     gaussian_divergence)
+
+from conftest import REPO_ROOT, warnings_logged, write_tiny_config
+
+
+@pytest.fixture
+def tiny_model(tmp_path, tiny_chromosome_dir):
+    init_default_scope('mmpretrain')
+    config = write_tiny_config(tmp_path / 'tiny.py', tiny_chromosome_dir)
+    torch.manual_seed(0)
+    model = MODELS.build(Config.fromfile(config).model).eval()
+    # Source statistics unlike the target's, as a trained model has.
+    for _, layer in batchnorm_layers(model):
+        layer.running_mean.uniform_(-1, 1)
+        layer.running_var.uniform_(0.5, 2)
+    return model, config
+
+
+def target_batches(num=2, seed=1):
+    generator = torch.Generator().manual_seed(seed)
+    return [
+        dict(inputs=torch.randint(0, 256, (6, 1, 32, 32), generator=generator,
+                                  dtype=torch.uint8), data_samples=None)
+        for _ in range(num)
+    ]
+
+
+def first_layer_statistics(model, batches):
+    """conv1's per-channel mean and unbiased variance over the batches,
+    as the first BatchNorm sees them (the mean of the batches' values)."""
+    means, variances = [], []
+    with torch.no_grad():
+        for batch in batches:
+            inputs = model.data_preprocessor(batch, False)['inputs']
+            out = model.backbone.conv1(inputs)
+            means.append(out.mean((0, 2, 3)))
+            variances.append(out.transpose(0, 1).flatten(1).var(1))
+    return torch.stack(means).mean(0), torch.stack(variances).mean(0)
+
+
+def test_adapt_changes_batchnorm_statistics_and_nothing_else(tiny_model):
+    model, _ = tiny_model
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    batches = target_batches()
+    mean_t, var_t = first_layer_statistics(model, batches)
+    shift_scale = 0.5
+    shifts = adapt_batchnorm(model, batches, shift_scale, progress=False)
+
+    bn1 = model.backbone.bn1
+    mean_s, var_s = before['backbone.bn1.running_mean'], before[
+        'backbone.bn1.running_var']
+    divergence = gaussian_divergence(mean_t, var_t, mean_s, var_s).mean()
+    weight = divergence / (divergence + shift_scale)
+    assert shifts[0].name == 'backbone.bn1'
+    assert shifts[0].divergence == pytest.approx(divergence.item(), rel=1e-4)
+    assert shifts[0].weight == pytest.approx(weight.item(), rel=1e-4)
+    torch.testing.assert_close(bn1.running_mean,
+                               torch.lerp(mean_s, mean_t, weight),
+                               rtol=1e-4, atol=1e-5)
+    torch.testing.assert_close(bn1.running_var,
+                               torch.lerp(var_s, var_t, weight),
+                               rtol=1e-4, atol=1e-5)
+    changed = {k for k, v in model.state_dict().items()
+               if not torch.equal(v, before[k])}
+    assert changed == {f'{name}.running_{stat}'
+                       for name, _ in batchnorm_layers(model)
+                       for stat in ('mean', 'var')}
+    assert not model.training and bn1.momentum == 0.1
+
+    # shift_scale 0: the target statistics alone (plain AdaBN).
+    model.load_state_dict(before)
+    adapt_batchnorm(model, batches, 0, progress=False)
+    torch.testing.assert_close(bn1.running_mean, mean_t, rtol=1e-4,
+                               atol=1e-5)
+    # A layer that does not shift keeps its statistics.
+    model.load_state_dict(before)
+    bn1.running_mean.copy_(mean_t)
+    bn1.running_var.copy_(var_t)
+    adapt_batchnorm(model, batches, 0.5, progress=False)
+    torch.testing.assert_close(bn1.running_mean, mean_t, rtol=1e-4,
+                               atol=1e-5)
+
+
+def test_adapt_restores_the_model_when_a_batch_fails(tiny_model):
+    model, _ = tiny_model
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    batches = target_batches(1) + [dict(inputs=torch.zeros(2, 3, 9, 9,
+                                                           dtype=torch.uint8),
+                                        data_samples=None)]
+    with pytest.raises(RuntimeError):
+        adapt_batchnorm(model, batches, progress=False)
+    for key, value in model.state_dict().items():
+        assert torch.equal(value, before[key]), key
+    assert model.backbone.bn1.momentum == 0.1
+
+
+def test_model_without_batchnorm_is_left_as_is():
+    model = nn.Sequential(nn.Linear(3, 3), nn.LayerNorm(3))
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    with warnings_logged() as warnings:
+        assert adapt_batchnorm(model, target_batches(), progress=False) == []
+    assert any('no BatchNorm layer' in w for w in warnings)
+    assert all(torch.equal(v, before[k])
+               for k, v in model.state_dict().items())
+
+
+def sha256(path):
+    with open(path, 'rb') as f:
+        return hashlib.sha256(f.read()).hexdigest()
+
+
+def run_test_tool(*args):
+    return subprocess.run(
+        [sys.executable, osp.join(REPO_ROOT, 'tools', 'test.py'), *args],
+        cwd=REPO_ROOT, capture_output=True, text=True, timeout=600)
+
+
+def test_test_tool_adapts_without_changing_the_checkpoint(tiny_model,
+                                                          tmp_path):
+    model, config = tiny_model
+    checkpoint = str(tmp_path / 'model.pth')
+    torch.save(dict(state_dict=model.state_dict(), meta={}), checkpoint)
+    digest = sha256(checkpoint)
+    adapted = str(tmp_path / 'adapted.pth')
+    result = run_test_tool(config, checkpoint, '--work-dir',
+                           str(tmp_path / 'test'), '--adapt',
+                           '--save-adapted', adapted)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert 'BatchNorm layers re-estimated' in result.stdout + result.stderr
+    assert sha256(checkpoint) == digest
+    state = torch.load(adapted, weights_only=True)['state_dict']
+    source = model.state_dict()
+    assert not torch.equal(state['backbone.bn1.running_mean'],
+                           source['backbone.bn1.running_mean'])
+    assert torch.equal(state['backbone.conv1.weight'],
+                       source['backbone.conv1.weight'])
+    [metrics] = glob.glob(str(tmp_path / 'test' / '*' / '*.json'))
+    with open(metrics) as f:
+        assert 'chromosome/accuracy' in json.load(f)
+
+    # The adapted file is never written over; --save-adapted needs --adapt.
+    for extra in (['--adapt', '--save-adapted', adapted],
+                  ['--save-adapted', str(tmp_path / 'new.pth')]):
+        result = run_test_tool(config, checkpoint, *extra)
+        assert result.returncode == 2
+        assert ('exists' if '--adapt' in extra else 'give --adapt too') in \
+            result.stderr
+
+
+def test_karyotype_tool_adapts_on_a_csv_without_labels(tiny_model,
+                                                        tmp_path,
+                                                        tiny_chromosome_dir):
+    import runpy
+    model, config = tiny_model
+    checkpoint = str(tmp_path / 'model.pth')
+    torch.save(dict(state_dict=model.state_dict(), meta={}), checkpoint)
+    with open(osp.join(tiny_chromosome_dir, 'test.csv')) as f:
+        rows = list(csv.DictReader(f))
+    unlabelled = osp.join(tiny_chromosome_dir, 'cells.csv')
+    with open(unlabelled, 'w', newline='') as f:
+        writer = csv.writer(f)
+        writer.writerow(['img_path', 'cell_id'])
+        writer.writerows([r['img_path'], 'c0'] for r in rows)
+    digest = sha256(checkpoint)
+    tool = runpy.run_path(osp.join(REPO_ROOT, 'tools', 'karyotype.py'))
+    adapted = str(tmp_path / 'adapted.pth')
+    tool['main']([config, checkpoint, unlabelled, '--out',
+                  str(tmp_path / 'out'), '--adapt', '--save-adapted',
+                  adapted])
+    assert sha256(checkpoint) == digest
+    state = torch.load(adapted, weights_only=True)['state_dict']
+    assert not torch.equal(state['backbone.bn1.running_mean'],
+                           model.state_dict()['backbone.bn1.running_mean'])
+    with open(tmp_path / 'out' / 'crops.csv') as f:
+        assert len(list(csv.DictReader(f))) == len(rows)
