@@ -184,6 +184,8 @@ def test_metric_against_direct_computation():
                                  cells[1].sex == 'XX']) * 100,
         'flagged_cells': np.mean([bool(cell.gains) for cell in cells]) * 100,
         'cells': 2,
+        'sexed_cells': 2,
+        'not_cells': 0,
     }
     assert metrics == pytest.approx(
         {f'karyotype/{k}': v for k, v in expected.items()})
