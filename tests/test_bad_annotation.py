@@ -1,6 +1,8 @@
 """Bad annotations, splits and cell groupings (issue 21, items 6-9, 11, 12,
 14, 19, 20): each test feeds one and pins what the user sees. README "What
 happens with bad input" lists them."""
+import os.path as osp
+
 import numpy as np
 import pytest
 
@@ -115,3 +117,114 @@ def test_sex_accuracy_only_over_cells_whose_sex_is_known():
     metrics = KaryotypeMetric.calculate(scores[:44], labels[:44],
                                         cell_ids[:44])
     assert 'sex_accuracy' not in metrics and metrics['sexed_cells'] == 0
+
+
+# -- One CSV reader for the dataset and tools/karyotype.py (item 12) --------
+
+
+def write_cell_csv(root, text, encoding='utf-8'):
+    from test_bad_input import write_crop
+    for name in ('a.png', 'b.png', 'c.png'):
+        write_crop(root / name)
+    (root / 'cells.csv').write_bytes(text.encode(encoding))
+    return str(root / 'cells.csv')
+
+
+def test_cell_csv_with_byte_order_mark_and_spaces(tmp_path):
+    from mmscl.karyotype.inference import read_cell_crops
+    path = write_cell_csv(
+        tmp_path, 'img_path,cell_id,label\r\na.png,c1 ,7\r\n'
+        'b.png, c1, X \r\nc.png,c2,Y\r\n', 'utf-8-sig')
+    crops = read_cell_crops(path)
+    assert crops.cell_ids == ['c1', 'c1', 'c2']
+    assert [CHROMOSOME_CATEGORIES[k] for k in crops.labels] == [
+        '7', 'X', 'Y']
+    assert crops.img_paths == [str(tmp_path / n)
+                               for n in ('a.png', 'b.png', 'c.png')]
+
+
+def test_cell_csv_with_a_partly_empty_label_column(tmp_path):
+    from mmscl.karyotype.inference import read_cell_crops
+    path = write_cell_csv(
+        tmp_path, 'img_path,cell_id,label\na.png,c1,7\nb.png,c1,\n'
+        'c.png,c1, \n')
+    with pytest.raises(ValueError) as error:
+        read_cell_crops(path)
+    assert str(error.value) == (
+        f'{path}, line 3: empty label, while 1 of 3 crops have one (2 '
+        'without, e.g. lines 3, 4): give every crop its label, or none.')
+    # A label column empty throughout: unlabelled crops.
+    path = write_cell_csv(tmp_path, 'img_path,cell_id,label\na.png,c1,\n')
+    assert read_cell_crops(path).labels is None
+
+
+@pytest.mark.parametrize('img_path', ['../outside.png', '/etc/passwd'])
+def test_cell_csv_paths_confined_to_its_folder(tmp_path, img_path):
+    from mmscl.karyotype.inference import read_cell_crops
+    path = write_cell_csv(tmp_path, f'img_path,cell_id\n{img_path},c1\n')
+    with pytest.raises(ValueError, match=(
+            rf"cells\.csv, line 2: img_path '{img_path}' is outside the "
+            rf"image folder '{tmp_path}' \(absolute, or climbing out with "
+            r'"\.\."\)\. Give paths relative to it\.$')):
+        read_cell_crops(path)
+
+
+# -- Stray spaces in ids (item 8) -------------------------------------------
+
+
+def test_ids_with_stray_spaces_are_one_cell(tmp_path):
+    from test_bad_input import data_infos, dataset, write_crop
+    write_crop(tmp_path / 'a.png')
+    write_crop(tmp_path / 'b.png')
+    (tmp_path / 'ann.csv').write_text(
+        'img_path,label,cell_id,patient_id\na.png,1,cell0 ,p1\n'
+        'b.png, 2 , cell0,p1 \n')
+    infos = data_infos(dataset(tmp_path, 'ann.csv', length_reference=None))
+    assert [(i['gt_label'], i['cell_id'], i['patient_id'])
+            for i in infos] == [(0, 'cell0', 'p1'), (1, 'cell0', 'p1')]
+
+
+# -- An image listed twice (item 6) -----------------------------------------
+
+
+def test_image_listed_twice_is_read_once_with_a_warning(tmp_path):
+    from test_bad_input import data_infos, dataset, write_crop
+    write_crop(tmp_path / 'a.png')
+    write_crop(tmp_path / 'b.png')
+    (tmp_path / 'ann.csv').write_text(
+        'img_path,label\na.png,1\nb.png,2\n./a.png,1\nb.png,2\na.png, 1\n')
+    with warnings_logged() as warnings:
+        infos = data_infos(dataset(tmp_path, 'ann.csv',
+                                   length_reference=None))
+    assert [osp.basename(i['img_path']) for i in infos] == ['a.png', 'b.png']
+    assert warnings[0] == (
+        f"{tmp_path}/ann.csv: 3 entries repeat an image listed before with "
+        "the same values, each read once: e.g. './a.png' (line 2, line 4), "
+        "'b.png' (line 3, line 5), 'a.png' (line 2, line 6).")
+
+
+def test_image_under_two_labels_is_an_error(tmp_path):
+    from test_bad_input import dataset, write_crop
+    write_crop(tmp_path / 'a.png')
+    (tmp_path / 'ann.csv').write_text(
+        'img_path,label,cell_id\na.png,1,c1\nsub/../a.png,2,c1\n')
+    with pytest.raises(ValueError) as error:
+        dataset(tmp_path, 'ann.csv')
+    assert str(error.value) == (
+        f"{tmp_path}/ann.csv, line 3: img_path 'sub/../a.png' is listed at "
+        "line 2 too, with another label ('1' there, '2' here): one image "
+        'is one crop of one type. Remove one of them.')
+
+
+def test_json_image_in_two_cells_is_an_error(tmp_path):
+    import json
+    from test_bad_input import dataset, write_crop
+    write_crop(tmp_path / 'a.png')
+    (tmp_path / 'ann.json').write_text(json.dumps(dict(items=[dict(
+        kar_type='normal', kar_files=['k1', 'k2'], k1=[['a.png', 1]],
+        k2=[['a.png', 1]])])))
+    with pytest.raises(ValueError, match=(
+            r"ann\.json, items\[0\]\['k2'\]\[0\]: img_path '.*/a\.png' is "
+            r"listed at items\[0\]\['k1'\]\[0\] too, with another cell_id "
+            r"\('0/k1' there, '0/k2' here\)")):
+        dataset(tmp_path, 'ann.json')

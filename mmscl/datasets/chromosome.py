@@ -8,7 +8,8 @@ from mmpretrain.datasets import BaseDataset
 from mmpretrain.registry import DATASETS
 
 from ..utils import load_json
-from .annotation import iter_annotation_csv
+from .annotation import (drop_repeated_images, iter_annotation_csv,
+                         join_image_path)
 from .reference_length import (CACHE_FILE_NAME, REFERENCE_MODES,
                                measure_lengths, reference_lengths)
 from .categories import (CHROMOSOME_CATEGORIES, type_name_from_number,
@@ -166,15 +167,9 @@ class ChromosomeDataset(BaseDataset):
     def _join(self, path: str, where: str) -> str:
         """The image path of annotation entry ``where``, refused when
         ``confine_to_root`` and it leaves the image folder."""
-        if self.confine_to_root and (osp.isabs(path) or osp.normpath(
-                path).split(os.sep)[0] == os.pardir):
-            raise ValueError(
-                f'{where}: img_path {path!r} is outside the image folder '
-                f'{self.img_prefix!r} (absolute, or climbing out with '
-                '"..", and confine_to_root=True). Give paths relative to '
-                'data_root / data_prefix, or set confine_to_root=False if '
-                'you trust this annotation file.')
-        return path if osp.isabs(path) else osp.join(self.img_prefix, path)
+        return join_image_path(
+            path, self.img_prefix, where, self.confine_to_root,
+            'set confine_to_root=False if you trust this annotation file')
 
     def _read_csv(self) -> List[dict]:
         entries = []
@@ -224,12 +219,13 @@ class ChromosomeDataset(BaseDataset):
                             f'["image path", label 1..24], got '
                             f'{crop!r:.80}.')
                     path, label = crop
-                    entries.append(
-                        dict(img_path=self._join(
-                            path, f'{where}[{kar!r}][{crop_idx}]'),
-                             label=self._json_type_name(label),
-                             cell_id=f'{patient_id}/{kar}',
-                             patient_id=patient_id))
+                    crop_where = f'items[{patient_idx}][{kar!r}][{crop_idx}]'
+                    entries.append((crop_where, dict(
+                        img_path=self._join(
+                            path, f'{self.ann_file}, {crop_where}'),
+                        label=self._json_type_name(label),
+                        cell_id=f'{patient_id}/{kar}',
+                        patient_id=patient_id)))
         if skipped:
             note = (f'skipped {sum(skipped.values())} of {len(items)} items '
                     'whose kar_type is not exactly "normal" (' + ', '.join(
@@ -238,7 +234,10 @@ class ChromosomeDataset(BaseDataset):
             self._skip_notes.append(note)
             MMLogger.get_current_instance().warning(
                 f'ChromosomeDataset({self.ann_file}): {note}.')
-        return entries
+        return [
+            entries[index][1]
+            for index in drop_repeated_images(entries, self.ann_file)
+        ]
 
     def _read_json_items(self) -> list:
         """The ``items`` list of the karyotype JSON."""
