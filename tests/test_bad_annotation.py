@@ -228,3 +228,58 @@ def test_json_image_in_two_cells_is_an_error(tmp_path):
             r"listed at items\[0\]\['k1'\]\[0\] too, with another cell_id "
             r"\('0/k1' there, '0/k2' here\)")):
         dataset(tmp_path, 'ann.json')
+
+
+# -- The training set's crops or cells in the val / test set (item 7) -------
+
+
+def train_tool_main(*argv):
+    import importlib.util
+    import sys
+    from unittest import mock
+
+    from conftest import REPO_ROOT
+    spec = importlib.util.spec_from_file_location(
+        'train_tool', osp.join(REPO_ROOT, 'tools', 'train.py'))
+    train_tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(train_tool)
+    with mock.patch.object(sys, 'argv', ['train.py', *argv]):
+        train_tool.main()
+
+
+def test_train_tool_refuses_a_test_set_copied_from_training(tmp_path):
+    import shutil
+
+    from conftest import write_tiny_chromosome_set, write_tiny_config
+    data = write_tiny_chromosome_set(str(tmp_path / 'data'))
+    shutil.copy(osp.join(data, 'train.csv'), osp.join(data, 'test.csv'))
+    config = write_tiny_config(tmp_path / 'tiny.py', data)
+    work_dir = tmp_path / 'work'
+    with pytest.raises(ValueError) as error:
+        train_tool_main(config, '--work-dir', str(work_dir))
+    assert str(error.value) == (
+        f'Training set ({data}/train.csv) and evaluation sets overlap: the '
+        f"test set ({data}/test.csv) holds 72 of the training set's images,"
+        f" e.g. '{data}/train/chr 10_0.png', '{data}/train/chr 10_1.png', "
+        f"'{data}/train/chr 10_2.png', ... (72 in all); the test set "
+        f"({data}/test.csv) holds crops of 3 of the training set's cells, "
+        "e.g. cell_id 'train0', 'train1', 'train2'. A model evaluated on "
+        'crops or cells it trained on reports figures it cannot reach on '
+        'new cells: split by cell (the converters in '
+        'tools/dataset_converters do).')
+    assert not list(work_dir.glob('**/*.pth'))
+
+
+def test_train_tool_refuses_a_training_cell_in_validation(tmp_path):
+    from mmscl.datasets.annotation import (read_annotation_csv,
+                                           write_annotation_csv)
+    from conftest import write_tiny_chromosome_set, write_tiny_config
+    data = write_tiny_chromosome_set(str(tmp_path / 'data'))
+    rows = read_annotation_csv(osp.join(data, 'val.csv'))
+    rows[5]['cell_id'] = 'train1'
+    write_annotation_csv(osp.join(data, 'val.csv'), rows)
+    config = write_tiny_config(tmp_path / 'tiny.py', data)
+    with pytest.raises(ValueError, match=(
+            r"the validation set \(.*val\.csv\) holds crops of 1 of the "
+            r"training set's cells, e.g. cell_id 'train1'\. A model")):
+        train_tool_main(config, '--work-dir', str(tmp_path / 'work'))

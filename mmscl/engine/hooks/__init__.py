@@ -1,4 +1,5 @@
 from .ce_warmup_hook import CEWarmupHook
+from .disjoint_splits_hook import DisjointSplitsHook
 from .train_stage_hook import TrainStageHook
 
-__all__ = ['CEWarmupHook', 'TrainStageHook']
+__all__ = ['CEWarmupHook', 'DisjointSplitsHook', 'TrainStageHook']
