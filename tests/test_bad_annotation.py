@@ -283,3 +283,49 @@ def test_train_tool_refuses_a_training_cell_in_validation(tmp_path):
             r"the validation set \(.*val\.csv\) holds crops of 1 of the "
             r"training set's cells, e.g. cell_id 'train1'\. A model")):
         train_tool_main(config, '--work-dir', str(tmp_path / 'work'))
+
+
+# -- Class folders with files of other formats (items 11 and 19) -----------
+
+
+def type_folders(root, skip=()):
+    from test_bad_input import write_crop
+    for name in CHROMOSOME_CATEGORIES:
+        if name not in skip:
+            write_crop(root / name / f'{name}_0.png')
+    return root
+
+
+def test_webp_crops_in_class_folders_are_read(tmp_path):
+    from PIL import Image
+    from test_bad_input import data_infos, dataset
+    root = type_folders(tmp_path)
+    Image.open(root / '7' / '7_0.png').save(root / '7' / '7_1.webp')
+    (root / '7' / 'notes.txt').write_text('scanned 2026-12-01')
+    (root / '9' / 'scan.svg').write_text('<svg/>')
+    with warnings_logged() as warnings:
+        infos = data_infos(dataset(root, folder_naming='type_name',
+                                   length_reference=None))
+    assert sum(osp.basename(i['img_path']) == '7_1.webp'
+               for i in infos) == 1 and len(infos) == 25
+    assert warnings == [
+        f"ChromosomeDataset({root}/): left out 2 file(s) of formats not "
+        "read as images (1 x '.txt' in 7/, 1 x '.svg' in 9/; readable: "
+        'the formats Pillow decodes).']
+
+
+def test_type_folder_of_unread_formats_says_what_was_there(tmp_path):
+    from test_bad_input import dataset
+    root = type_folders(tmp_path, skip=('Y', ))
+    (root / 'Y').mkdir()
+    for index in range(5):
+        (root / 'Y' / f'Y_{index}.svg').write_text('<svg/>')
+    with pytest.raises(ValueError) as error:
+        dataset(root, folder_naming='type_name', test_mode=False,
+                length_reference=None)
+    assert str(error.value) == (
+        f"ChromosomeDataset({root}/): 1 x empty type (e.g. \"no samples of "
+        "type(s) ['Y']; left out 5 file(s) of formats not read as images "
+        "(5 x '.svg' in Y/; readable: the formats Pillow decodes)\"). Fix "
+        "the annotation, or set on_invalid='warn' to leave these entries "
+        'out.')

@@ -14,10 +14,11 @@ from .reference_length import (CACHE_FILE_NAME, REFERENCE_MODES,
                                measure_lengths, reference_lengths)
 from .categories import (CHROMOSOME_CATEGORIES, type_name_from_number,
                          type_names_by_number)
-from .image_check import find_unreadable_images, is_hidden
+from .image_check import (find_unreadable_images, is_hidden,
+                          readable_extensions)
 from .transforms.loading import LoadChromosomeImage
 
-IMG_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff')
+IMG_EXTENSIONS = readable_extensions()
 
 # Folder name -> type name, for each declared folder naming scheme.
 FOLDER_NAMINGS = {
@@ -272,7 +273,7 @@ class ChromosomeDataset(BaseDataset):
             raise FileNotFoundError(
                 f'ChromosomeDataset: image folder not found: {root}')
         naming = FOLDER_NAMINGS[self.folder_naming]
-        entries = []
+        entries, not_read = [], Counter()
         for folder in sorted(os.listdir(root)):
             folder_path = osp.join(root, folder)
             if is_hidden(folder) or not osp.isdir(folder_path):
@@ -281,11 +282,25 @@ class ChromosomeDataset(BaseDataset):
                 folder, f'{folder} (folder, naming {self.folder_naming!r})')
             for dirpath, dirnames, files in os.walk(folder_path):
                 dirnames[:] = [d for d in dirnames if not is_hidden(d)]
-                entries.extend(
-                    dict(img_path=osp.join(dirpath, name), label=label)
-                    for name in sorted(files)
-                    if name.lower().endswith(IMG_EXTENSIONS)
-                    and not is_hidden(name))
+                for name in sorted(files):
+                    if is_hidden(name):
+                        continue
+                    if name.lower().endswith(IMG_EXTENSIONS):
+                        entries.append(
+                            dict(img_path=osp.join(dirpath, name),
+                                 label=label))
+                    else:
+                        not_read[folder, osp.splitext(name)[1] or
+                                 '(no extension)'] += 1
+        if not_read:
+            note = (f'left out {sum(not_read.values())} file(s) of formats '
+                    'not read as images (' + ', '.join(
+                        f'{n} x {ext!r} in {folder}/'
+                        for (folder, ext), n in sorted(not_read.items())) +
+                    '; readable: the formats Pillow decodes)')
+            self._skip_notes.append(note)
+            MMLogger.get_current_instance().warning(
+                f'ChromosomeDataset({root}): {note}.')
         return entries
 
     def _add_reference_lengths(self, data_list: List[dict]) -> List[dict]:

@@ -119,8 +119,9 @@ def read_cell_crops(path: str) -> CellCrops:
         cell_ids += [name] * len(cell_images)
     if not img_paths:
         raise ValueError(
-            f'{path} holds no crops ({", ".join(IMG_EXTENSIONS)}), neither '
-            'directly nor in cell sub-folders.')
+            f'{path} holds no crops (image files of a format Pillow '
+            'decodes: .png, .tif, .jpg, .webp...), neither directly nor in '
+            'cell sub-folders.')
     return CellCrops(img_paths, cell_ids)
 
 
