@@ -329,3 +329,42 @@ def test_type_folder_of_unread_formats_says_what_was_there(tmp_path):
         "(5 x '.svg' in Y/; readable: the formats Pillow decodes)\"). Fix "
         "the annotation, or set on_invalid='warn' to leave these entries "
         'out.')
+
+
+# -- The documented external test config over every config (item 20) -------
+
+
+def training_configs():
+    """The shipped configs but the ChrmNet test configs (which are the
+    pattern) and the bases."""
+    import glob
+
+    from conftest import CONFIGS
+    paths = glob.glob(osp.join(CONFIGS, '**', '*.py'), recursive=True)
+    return sorted(
+        osp.relpath(path, CONFIGS) for path in paths
+        if not osp.relpath(path, CONFIGS).startswith('_base_')
+        and 'chrmnet_test.py' not in open(path).read())
+
+
+@pytest.mark.parametrize('config', training_configs())
+def test_chrmnet_test_config_pattern_over_every_config(tmp_path, config):
+    """The pattern of chrmnet_test.py's comment and the README, over each
+    shipped config: resolved, nothing built."""
+    from mmengine.config import Config
+
+    from conftest import CONFIGS
+    path = tmp_path / 'external.py'
+    path.write_text(
+        f"_base_ = ['{osp.join(CONFIGS, config)}',\n"
+        f"          '{CONFIGS}/_base_/datasets/chrmnet_test.py']\n"
+        'test_dataloader = _base_.chrmnet_test_dataloader\n'
+        'test_evaluator = _base_.chrmnet_test_evaluator\n')
+    cfg = Config.fromfile(str(path))
+    assert cfg.test_evaluator == [dict(type='ChromosomeMetric',
+                                       per_type=True)]
+    dataset = cfg.test_dataloader.dataset
+    assert (dataset.data_root, dataset.ann_file, dataset.folder_naming) == (
+        'data/chrmnet/', '', 'zero_based')
+    assert dataset.pipeline == Config.fromfile(
+        osp.join(CONFIGS, config)).test_dataloader.dataset.pipeline
