@@ -10,7 +10,8 @@ from conftest import warnings_logged
 from mmscl.datasets import CHROMOSOME_CATEGORIES
 from mmscl.evaluation.metrics import KaryotypeMetric
 from mmscl.karyotype import assign_cell
-from test_karyotype import confident_scores, normal_cell, run_tool, untrained  # noqa: F401,E501
+from test_karyotype import (  # noqa: F401 (the fixture untrained)
+    confident_scores, normal_cell, run_tool, untrained)
 
 T7 = CHROMOSOME_CATEGORIES.index('7')
 
