@@ -1,5 +1,6 @@
 import json
 import os.path as osp
+import shutil
 
 import cv2
 import numpy as np
@@ -120,8 +121,10 @@ def test_unknown_folder_is_reported(tmp_path):
 def test_missing_file_and_unknown_label(csv_root):
     rows = [dict(img_path=f'cell 0/chr {n}.png', label=n)
             for n in CHROMOSOME_CATEGORIES]
+    shutil.copy(csv_root / 'cell 0' / 'chr 1.png',
+                csv_root / 'cell 0' / 'chr 1 copy.png')
     rows += [dict(img_path='gone.png', label='1'),
-             dict(img_path='cell 0/chr 1.png', label='25')]
+             dict(img_path='cell 0/chr 1 copy.png', label='25')]
     write_annotation_csv(str(csv_root / 'bad.csv'), rows)
     with pytest.raises(ValueError) as error:
         ChromosomeDataset(ann_file='bad.csv', data_root=str(csv_root))

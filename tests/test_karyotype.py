@@ -184,6 +184,8 @@ def test_metric_against_direct_computation():
                                  cells[1].sex == 'XX']) * 100,
         'flagged_cells': np.mean([bool(cell.gains) for cell in cells]) * 100,
         'cells': 2,
+        'sexed_cells': 2,
+        'not_cells': 0,
     }
     assert metrics == pytest.approx(
         {f'karyotype/{k}': v for k, v in expected.items()})
@@ -279,8 +281,9 @@ def test_karyotype_tool_end_to_end(untrained, tmp_path):
 
 def test_karyotype_tool_rejects_bad_input(untrained, tmp_path):
     (tmp_path / 'cells.csv').write_text('img_path,label\na.png,1\n')
-    with pytest.raises(ValueError, match=r'cells.csv: a cell CSV needs the '
-                       r"columns .*missing \['cell_id'\]"):
+    with pytest.raises(ValueError, match=r'cells.csv, line 1: the header '
+                       r"must name the columns \('img_path', 'cell_id'\) "
+                       r".*missing \['cell_id'\]"):
         run_tool([untrained['config'], untrained['checkpoint'],
                   str(tmp_path / 'cells.csv'), '--out', str(tmp_path)])
     (tmp_path / 'empty').mkdir()

@@ -5,7 +5,10 @@ INPUT is a folder of one cell's crops, a folder of cell folders, or a CSV
 with the columns img_path (relative to the CSV) and cell_id (optional
 label). Writes to --out, per cell, <cell>.png (the karyogram), and
 crops.csv (every crop's assigned type, its unconstrained prediction and
-confidence) and cells.csv (sex, cost of the constraint, flags).
+confidence) and cells.csv (sex, cost of the constraint, flags). A cell_id
+group that cannot be one cell (over 60 crops, or crops of one type grouped
+together: a case id as cell_id) is warned about and left unconstrained,
+without a karyogram.
 
 Example:
     python tools/karyotype.py configs/scl/resnet18_synthetic.py CKPT \\
@@ -115,12 +118,19 @@ def main(argv=None):
     load = LoadChromosomeImage(**load_cfg).load
 
     os.makedirs(args.out, exist_ok=True)
-    crop_rows, cell_rows = [], []
+    crop_rows, cell_rows, not_cells = [], [], []
     for cell_id, indices in tqdm(cells.items(), desc='Cells', unit='cell'):
         assignment = assign_cell(crops.scores[indices], args.confidence)
-        images = [to_dark_on_light(load(crops.img_paths[i])) for i in indices]
-        png = osp.join(args.out, f'{file_name(cell_id)}.png')
-        cv2.imwrite(png, draw_karyogram(images, assignment, f'cell {cell_id}'))
+        png = ''
+        if assignment.not_a_cell:
+            not_cells.append(f'{cell_id}: {assignment.not_a_cell}')
+        else:
+            images = [
+                to_dark_on_light(load(crops.img_paths[i])) for i in indices
+            ]
+            png = osp.join(args.out, f'{file_name(cell_id)}.png')
+            cv2.imwrite(png,
+                        draw_karyogram(images, assignment, f'cell {cell_id}'))
         cell_rows.append(
             dict(cell_id=cell_id, crops=len(indices), sex=assignment.sex,
                  cost=f'{assignment.cost:.4f}',
@@ -144,6 +154,12 @@ def main(argv=None):
             writer = csv.DictWriter(f, fieldnames=list(rows[0]))
             writer.writeheader()
             writer.writerows(rows)
+    if not_cells:
+        print(f'Warning: {len(not_cells)} of {len(cells)} cell_id group(s) '
+              'cannot be one cell (is cell_id a case or patient id?); '
+              'left unconstrained, no karyogram:\n  ' + '\n  '.join(
+                  not_cells[:10]) + ('\n  ...' if len(not_cells) > 10
+                                     else ''))
     flagged = [row for row in cell_rows if row['flags']]
     print(f'{len(cell_rows)} karyogram(s), crops.csv and cells.csv in '
           f'{args.out}; {len(flagged)} cell(s) flagged'

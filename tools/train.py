@@ -104,6 +104,7 @@ def main():
     cfg = merge_args(Config.fromfile(args.config), args)
     runner = (Runner.from_cfg(cfg)
               if 'runner_type' not in cfg else RUNNERS.build(cfg))
+    runner.register_hook(dict(type='DisjointSplitsHook'))
     runner.train()
 
 

@@ -4,7 +4,10 @@ An annotation file is a CSV with a header. ``img_path`` and ``label`` are
 required; ``label`` is a type name (``'1'`` .. ``'22'``, ``'X'``, ``'Y'``).
 ``cell_id`` and ``patient_id`` are optional. CSV (not a space-separated list)
 because real file names contain spaces. The file is UTF-8, with or without
-the byte-order mark that spreadsheet programs write.
+the byte-order mark that spreadsheet programs write. Every value but
+``img_path`` is read without surrounding spaces (``'cell0 '`` is ``cell0``).
+An image listed twice is read once (with a warning); listed twice with
+different values (two labels, two cells) it is an error.
 
 A dataset's annotation files are named after its splits
 (:data:`SPLIT_NAMES`) or, for a set used whole (e.g. an external test
@@ -17,6 +20,7 @@ import os.path as osp
 from typing import Callable, Dict, Iterator, List, Sequence, Tuple
 
 import numpy as np
+from mmengine.logging import MMLogger
 
 REQUIRED_COLUMNS = ('img_path', 'label')
 OPTIONAL_COLUMNS = ('cell_id', 'patient_id', 'case_id')
@@ -25,16 +29,32 @@ WHOLE_SET_NAME = 'all'
 ANNOTATION_NAMES = SPLIT_NAMES + (WHOLE_SET_NAME, )
 
 
-def iter_annotation_csv(path: str) -> Iterator[Tuple[int, Dict[str, str]]]:
-    """Read an annotation CSV row by row, checking each row's shape.
+def iter_annotation_csv(
+        path: str,
+        required: Sequence[str] = REQUIRED_COLUMNS
+) -> Iterator[Tuple[int, Dict[str, str]]]:
+    """Read an annotation CSV row by row, checking each row's shape, with
+    the values but ``img_path`` stripped and repeated images dropped (see
+    :func:`drop_repeated_images`).
 
     Args:
         path (str): The CSV file.
+        required (Sequence[str]): The columns that must be there and not
+            empty. Defaults to :data:`REQUIRED_COLUMNS`.
 
     Yields:
         tuple[int, dict]: The line number (1 is the header) and the row,
         with the file's columns as keys.
     """
+    rows = list(_iter_csv_rows(path, tuple(required)))
+    keep = drop_repeated_images(
+        [(f'line {line}', row) for line, row in rows], path)
+    for index in keep:
+        yield rows[index]
+
+
+def _iter_csv_rows(path: str, required: Tuple[str, ...]
+                   ) -> Iterator[Tuple[int, Dict[str, str]]]:
     if not osp.isfile(path):
         raise FileNotFoundError(f'Annotation file not found: {path}')
     with open(path, 'rb') as f:
@@ -50,11 +70,13 @@ def iter_annotation_csv(path: str) -> Iterator[Tuple[int, Dict[str, str]]]:
     reader = csv.DictReader(io.StringIO(text, newline=''))
     try:
         columns = reader.fieldnames or []
-        missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+        missing = [c for c in required if c not in columns]
         if missing:
+            optional = [c for c in REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+                        if c not in required]
             raise ValueError(
                 f'{path}, line 1: the header must name the columns '
-                f'{REQUIRED_COLUMNS} (optional {OPTIONAL_COLUMNS}); '
+                f'{required} (optional {tuple(optional)}); '
                 f'missing {missing}, found {reader.fieldnames}.')
         for row in reader:
             where = f'{path}, line {reader.line_num}'
@@ -65,7 +87,11 @@ def iter_annotation_csv(path: str) -> Iterator[Tuple[int, Dict[str, str]]]:
                     f'{where}: {num_fields} fields, expected '
                     f'{len(columns)} ({", ".join(columns)}). Quote values '
                     'that hold commas.')
-            empty = [c for c in REQUIRED_COLUMNS if not row[c].strip()]
+            row = {
+                column: value if column == 'img_path' else value.strip()
+                for column, value in row.items()
+            }
+            empty = [c for c in required if not row[c].strip()]
             if empty:
                 raise ValueError(f'{where}: empty {" and ".join(empty)}.')
             yield reader.line_num, row
@@ -73,6 +99,78 @@ def iter_annotation_csv(path: str) -> Iterator[Tuple[int, Dict[str, str]]]:
         raise ValueError(
             f'{path}, line {reader.line_num}: not a valid CSV row ({e}).'
         ) from None
+
+
+def drop_repeated_images(listed: Sequence[Tuple[str, Dict[str, str]]],
+                         source: str) -> List[int]:
+    """Find the images an annotation lists more than once.
+
+    An image listed again with the same values is dropped, with a warning
+    counting them; listed again with other values (another label or cell)
+    it is an error naming both entries.
+
+    Args:
+        listed (Sequence[tuple[str, dict]]): Where each entry is (e.g.
+            'line 3') and the entry, with ``img_path`` and its other values.
+        source (str): The annotation file, for the messages.
+
+    Returns:
+        list[int]: The indices of the entries to keep, in order.
+    """
+    first: Dict[str, int] = {}
+    keep, repeats = [], []
+    for index, (where, entry) in enumerate(listed):
+        key = osp.normpath(entry['img_path'])
+        if key not in first:
+            first[key] = index
+            keep.append(index)
+            continue
+        first_where, first_entry = listed[first[key]]
+        differ = [
+            column for column in sorted(set(entry) | set(first_entry))
+            if column != 'img_path'
+            and entry.get(column) != first_entry.get(column)
+        ]
+        if differ:
+            raise ValueError(
+                f'{source}, {where}: img_path {entry["img_path"]!r} is '
+                f'listed at {first_where} too, with another ' +
+                ' and '.join(f'{c} ({first_entry.get(c)!r} there, '
+                             f'{entry.get(c)!r} here)' for c in differ) +
+                ': one image is one crop of one type. Remove one of them.')
+        repeats.append(f'{entry["img_path"]!r} ({first_where}, {where})')
+    if repeats:
+        MMLogger.get_current_instance().warning(
+            f'{source}: {len(repeats)} entries repeat an image listed before '
+            f'with the same values, each read once: e.g. '
+            f'{", ".join(repeats[:3])}.')
+    return keep
+
+
+def join_image_path(path: str, root: str, where: str,
+                    confine: bool = True, how_to_allow: str = '') -> str:
+    """The path of an image an annotation lists, joined to its folder.
+
+    Args:
+        path (str): The path as listed.
+        root (str): The image folder it is relative to.
+        where (str): The entry, for the error (e.g. 'ann.csv, line 3').
+        confine (bool): Refuse a path that is absolute or climbs out of
+            ``root`` with ``..``. Defaults to True.
+        how_to_allow (str): What allows such paths, said in the error.
+            Defaults to ''.
+
+    Returns:
+        str: ``path`` joined to ``root`` (or as it is, if absolute).
+    """
+    if confine and (osp.isabs(path)
+                    or osp.normpath(path).split(os.sep)[0] == os.pardir):
+        raise ValueError(
+            f'{where}: img_path {path!r} is outside the image folder '
+            f'{root!r} (absolute, or climbing out with ".."). Give paths '
+            'relative to it' + (f', or {how_to_allow}' if how_to_allow
+                                else '') + '.')
+    return path if osp.isabs(path) else osp.join(root, path)
 
 
 def read_annotation_csv(path: str) -> List[Dict[str, str]]:

@@ -8,16 +8,18 @@ from mmpretrain.datasets import BaseDataset
 from mmpretrain.registry import DATASETS
 
 from ..utils import load_json
-from .annotation import iter_annotation_csv
+from .annotation import (drop_repeated_images, iter_annotation_csv,
+                         join_image_path)
 from .reference_length import (CACHE_FILE_NAME, measure_lengths,
                                reference_lengths)
 from .categories import (CHROMOSOME_CATEGORIES, type_name_from_number,
                          type_names_by_number)
-from .image_check import find_unreadable_images, is_hidden
+from .image_check import (find_unreadable_images, is_hidden,
+                          readable_extensions)
 from .transforms.loading import LoadChromosomeImage
 from .transforms.reference import REFERENCE_LEVELS
 
-IMG_EXTENSIONS = ('.png', '.jpg', '.jpeg', '.bmp', '.tif', '.tiff')
+IMG_EXTENSIONS = readable_extensions()
 
 # Folder name -> type name, for each declared folder naming scheme.
 FOLDER_NAMINGS = {
@@ -172,15 +174,9 @@ class ChromosomeDataset(BaseDataset):
     def _join(self, path: str, where: str) -> str:
         """The image path of annotation entry ``where``, refused when
         ``confine_to_root`` and it leaves the image folder."""
-        if self.confine_to_root and (osp.isabs(path) or osp.normpath(
-                path).split(os.sep)[0] == os.pardir):
-            raise ValueError(
-                f'{where}: img_path {path!r} is outside the image folder '
-                f'{self.img_prefix!r} (absolute, or climbing out with '
-                '"..", and confine_to_root=True). Give paths relative to '
-                'data_root / data_prefix, or set confine_to_root=False if '
-                'you trust this annotation file.')
-        return path if osp.isabs(path) else osp.join(self.img_prefix, path)
+        return join_image_path(
+            path, self.img_prefix, where, self.confine_to_root,
+            'set confine_to_root=False if you trust this annotation file')
 
     def _read_csv(self) -> List[dict]:
         entries = []
@@ -233,12 +229,13 @@ class ChromosomeDataset(BaseDataset):
                             f'["image path", label 1..24], got '
                             f'{crop!r:.80}.')
                     path, label = crop
-                    entries.append(
-                        dict(img_path=self._join(
-                            path, f'{where}[{kar!r}][{crop_idx}]'),
-                             label=self._json_type_name(label),
-                             cell_id=f'{patient_id}/{kar}',
-                             patient_id=patient_id))
+                    crop_where = f'items[{patient_idx}][{kar!r}][{crop_idx}]'
+                    entries.append((crop_where, dict(
+                        img_path=self._join(
+                            path, f'{self.ann_file}, {crop_where}'),
+                        label=self._json_type_name(label),
+                        cell_id=f'{patient_id}/{kar}',
+                        patient_id=patient_id)))
         if skipped:
             note = (f'skipped {sum(skipped.values())} of {len(items)} items '
                     'whose kar_type is not exactly "normal" (' + ', '.join(
@@ -247,7 +244,10 @@ class ChromosomeDataset(BaseDataset):
             self._skip_notes.append(note)
             MMLogger.get_current_instance().warning(
                 f'ChromosomeDataset({self.ann_file}): {note}.')
-        return entries
+        return [
+            entries[index][1]
+            for index in drop_repeated_images(entries, self.ann_file)
+        ]
 
     def _read_json_items(self) -> list:
         """The ``items`` list of the karyotype JSON."""
@@ -282,7 +282,7 @@ class ChromosomeDataset(BaseDataset):
             raise FileNotFoundError(
                 f'ChromosomeDataset: image folder not found: {root}')
         naming = FOLDER_NAMINGS[self.folder_naming]
-        entries = []
+        entries, not_read = [], Counter()
         for folder in sorted(os.listdir(root)):
             folder_path = osp.join(root, folder)
             if is_hidden(folder) or not osp.isdir(folder_path):
@@ -291,11 +291,25 @@ class ChromosomeDataset(BaseDataset):
                 folder, f'{folder} (folder, naming {self.folder_naming!r})')
             for dirpath, dirnames, files in os.walk(folder_path):
                 dirnames[:] = [d for d in dirnames if not is_hidden(d)]
-                entries.extend(
-                    dict(img_path=osp.join(dirpath, name), label=label)
-                    for name in sorted(files)
-                    if name.lower().endswith(IMG_EXTENSIONS)
-                    and not is_hidden(name))
+                for name in sorted(files):
+                    if is_hidden(name):
+                        continue
+                    if name.lower().endswith(IMG_EXTENSIONS):
+                        entries.append(
+                            dict(img_path=osp.join(dirpath, name),
+                                 label=label))
+                    else:
+                        not_read[folder, osp.splitext(name)[1] or
+                                 '(no extension)'] += 1
+        if not_read:
+            note = (f'left out {sum(not_read.values())} file(s) of formats '
+                    'not read as images (' + ', '.join(
+                        f'{n} x {ext!r} in {folder}/'
+                        for (folder, ext), n in sorted(not_read.items())) +
+                    '; readable: the formats Pillow decodes)')
+            self._skip_notes.append(note)
+            MMLogger.get_current_instance().warning(
+                f'ChromosomeDataset({root}): {note}.')
         return entries
 
     def _add_reference_lengths(self, data_list: List[dict]) -> List[dict]:

@@ -12,12 +12,40 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from typing import Callable, List, Optional, Sequence, Tuple
 
+from PIL import Image, ImageFile
 from tqdm import tqdm
 
 from .transforms.loading import LoadChromosomeImage
 
 # Fewer images than this are checked without a progress bar.
 _PROGRESS_MIN_IMAGES = 1000
+
+
+# Formats Pillow lists but does not decode itself: video, and PostScript
+# (which needs Ghostscript).
+_NOT_IMAGE_FORMATS = ('MPEG', 'EPS')
+
+
+def readable_extensions() -> Tuple[str, ...]:
+    """The file extensions of the image formats Pillow decodes (``.png``,
+    ``.tif``, ``.webp``, ``.jp2``...), lower case: those that datasets and
+    tools read as crops. Stub formats that need a handler, video and
+    PostScript are left out.
+
+    Returns:
+        tuple[str]: The extensions, sorted.
+    """
+    Image.init()
+
+    def decoded(fmt):
+        factory = Image.OPEN[fmt][0]
+        return fmt not in _NOT_IMAGE_FORMATS and not (
+            isinstance(factory, type)
+            and issubclass(factory, ImageFile.StubImageFile))
+
+    return tuple(
+        sorted(ext for ext, fmt in Image.registered_extensions().items()
+               if fmt in Image.OPEN and decoded(fmt)))
 
 
 def is_hidden(name: str) -> bool:

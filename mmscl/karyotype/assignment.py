@@ -20,9 +20,14 @@ least ``confidence``) that did not get one of its slots are a *possible
 gain* of that type (three crops confident 21 -> "possible trisomy 21"), and
 slots left empty a *possible loss* (a monosomy, or a crop lost in
 segmentation).
+
+Crops grouped by an id that is not a cell's (merged cells, a case or
+patient id used as ``cell_id``, ids that group the crops of one type) would
+be forced into one cell's slots, which turns right predictions wrong: such
+groups (:func:`why_not_one_cell`) are left unconstrained and say so.
 """
 from dataclasses import dataclass, field
-from typing import Dict, Hashable, List, Sequence, Tuple
+from typing import Dict, Hashable, List, Optional, Sequence, Tuple
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -42,6 +47,16 @@ DEFAULT_CONFIDENCE = 0.9
 # Floor of the probabilities before the log: a score of exactly 0 costs
 # -log(1e-12) ~ 27.6 nats instead of infinity.
 MIN_PROBABILITY = 1e-12
+# A group of more crops than this is not one cell: a normal cell holds 46,
+# hyperdiploid ones a few more (issue 21).
+MAX_CELL_CROPS = 60
+# Nor is a group with more than this many times a type's slots (of XX or
+# XY, whichever has more) of crops predicted as that type with at least
+# NOT_A_CELL_CONFIDENCE: a trisomy or tetrasomy stays below it, crops of one
+# type grouped together do not; unconfident crops (an untrained model
+# predicting one type everywhere) do not count.
+MAX_SLOT_MULTIPLE = 2
+NOT_A_CELL_CONFIDENCE = 0.5
 
 
 def type_capacities(sex: str) -> np.ndarray:
@@ -82,6 +97,10 @@ class CellAssignment:
             none of its slots.
         losses (dict[int, int]): Type index -> empty slots, for every type
             with empty slots.
+        not_a_cell (str): Why the crops cannot be one cell (see
+            :func:`why_not_one_cell`), in which case ``labels`` are the
+            predictions, ``sex`` is '' and nothing is flagged but this;
+            '' for a cell.
     """
     labels: np.ndarray
     pred_labels: np.ndarray
@@ -92,6 +111,7 @@ class CellAssignment:
     free_log_prob: float
     gains: Dict[int, int] = field(default_factory=dict)
     losses: Dict[int, int] = field(default_factory=dict)
+    not_a_cell: str = ''
 
     @property
     def cost(self) -> float:
@@ -107,6 +127,8 @@ class CellAssignment:
     @property
     def flags(self) -> List[str]:
         """The possible abnormalities, as text for reports and titles."""
+        if self.not_a_cell:
+            return [f'not one cell ({self.not_a_cell}): left unconstrained']
         flags = []
         for index, count in sorted(self.gains.items()):
             name = CHROMOSOME_CATEGORIES[index]
@@ -168,7 +190,9 @@ def assign_cell(scores: np.ndarray,
             :data:`DEFAULT_CONFIDENCE`.
 
     Returns:
-        CellAssignment: The more likely of the XX and XY labellings.
+        CellAssignment: The more likely of the XX and XY labellings, or,
+        for crops that cannot be one cell (:func:`why_not_one_cell`), the
+        unconstrained predictions with ``not_a_cell`` saying why.
     """
     if not 0 < confidence <= 1:
         raise ValueError(f'confidence must be in (0, 1], got {confidence}.')
@@ -177,6 +201,12 @@ def assign_cell(scores: np.ndarray,
     crops = np.arange(len(nll))
     pred_labels = nll.argmin(axis=1)
     free_log_prob = -float(nll[crops, pred_labels].sum())
+    confidences = scores.max(axis=1)
+    not_a_cell = why_not_one_cell(scores)
+    if not_a_cell:
+        return CellAssignment(pred_labels, pred_labels, confidences,
+                              np.zeros(len(nll), bool), '', free_log_prob,
+                              free_log_prob, not_a_cell=not_a_cell)
     best = None
     for sex in SEX_COMPLEMENTS:
         capacities = type_capacities(sex)
@@ -186,7 +216,6 @@ def assign_cell(scores: np.ndarray,
             best = (log_prob, sex, capacities, labels, extra)
     log_prob, sex, capacities, labels, extra = best
 
-    confidences = scores.max(axis=1)
     confident = confidences >= confidence
     placed = (labels == pred_labels) & ~extra
     gains = {}
@@ -199,6 +228,34 @@ def assign_cell(scores: np.ndarray,
     }
     return CellAssignment(labels, pred_labels, confidences, extra, sex,
                           log_prob, free_log_prob, gains, losses)
+
+
+def why_not_one_cell(scores: np.ndarray) -> str:
+    """Why a group of crops cannot be the crops of one cell, or ''.
+
+    Args:
+        scores (np.ndarray): Softmax scores of the group's crops, shape
+            (N, 24).
+
+    Returns:
+        str: '' when the group can be one cell, else the reason: more than
+        :data:`MAX_CELL_CROPS` crops, or more than :data:`MAX_SLOT_MULTIPLE`
+        times a type's slots of crops confidently predicted as that type.
+    """
+    scores = _check_scores(scores)
+    if len(scores) > MAX_CELL_CROPS:
+        return (f'{len(scores)} crops, a cell holds at most about '
+                f'{MAX_CELL_CROPS}')
+    slots = np.maximum(*(type_capacities(sex) for sex in SEX_COMPLEMENTS))
+    confident = scores.max(axis=1) >= NOT_A_CELL_CONFIDENCE
+    counts = np.bincount(scores[confident].argmax(axis=1),
+                         minlength=len(slots))
+    crowded = np.flatnonzero(counts > MAX_SLOT_MULTIPLE * slots)
+    if len(crowded):
+        return ', '.join(
+            f'{counts[t]} crops predicted {CHROMOSOME_CATEGORIES[t]} for '
+            f'{slots[t]} slot(s)' for t in crowded)
+    return ''
 
 
 def group_by_cell(cell_ids: Sequence[Hashable]) -> Dict[Hashable, np.ndarray]:
@@ -216,8 +273,13 @@ def group_by_cell(cell_ids: Sequence[Hashable]) -> Dict[Hashable, np.ndarray]:
     return {cell_id: np.asarray(idx) for cell_id, idx in cells.items()}
 
 
-def cell_sex(labels: Sequence[int]) -> str:
+def cell_sex(labels: Sequence[int]) -> Optional[str]:
     """The sex complement of a cell from its true labels: ``'XY'`` when it
-    holds a Y crop, else ``'XX'``."""
-    return 'XY' if CHROMOSOME_CATEGORIES.index('Y') in set(
-        np.asarray(labels).tolist()) else 'XX'
+    holds a Y crop, ``'XX'`` when it holds two X crops and no Y, else None
+    (no sex chromosome, or one X whose partner may be a lost Y)."""
+    labels = np.asarray(labels)
+    if (labels == CHROMOSOME_CATEGORIES.index('Y')).any():
+        return 'XY'
+    if (labels == CHROMOSOME_CATEGORIES.index('X')).sum() >= 2:
+        return 'XX'
+    return None

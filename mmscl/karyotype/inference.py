@@ -5,7 +5,6 @@ with the config's test pipeline (and its other dataset settings), so that
 whatever the dataset computes per crop (e.g. a cell's reference length) is
 there, exactly as in ``tools/test.py``.
 """
-import csv
 import inspect
 import os
 import os.path as osp
@@ -19,7 +18,8 @@ from mmengine.dataset import BaseDataset as EngineBaseDataset
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 
-from mmscl.datasets.annotation import write_annotation_csv
+from mmscl.datasets.annotation import (iter_annotation_csv,
+                                       join_image_path, write_annotation_csv)
 from mmscl.datasets.categories import CHROMOSOME_CATEGORIES
 from mmscl.datasets.chromosome import IMG_EXTENSIONS, ChromosomeDataset
 from mmscl.engine.adaptation import adapt_batchnorm
@@ -54,6 +54,41 @@ def _images_in(folder: str) -> List[str]:
         and osp.isfile(osp.join(folder, name)))
 
 
+def _read_cell_csv(path: str) -> CellCrops:
+    """The crops of a cell CSV, read as a dataset's annotation is (see
+    :func:`~mmscl.datasets.annotation.iter_annotation_csv`), paths confined
+    to the CSV's folder; labels given for every crop or for none."""
+    root = osp.dirname(osp.abspath(path))
+    rows = list(iter_annotation_csv(path, CELL_CSV_COLUMNS))
+    if not rows:
+        raise ValueError(f'{path}: no crops listed.')
+    img_paths = [
+        join_image_path(row['img_path'], root, f'{path}, line {line}')
+        for line, row in rows
+    ]
+    crops = CellCrops(img_paths, [row['cell_id'] for _, row in rows])
+    unlabelled = [line for line, row in rows if not row.get('label')]
+    if len(unlabelled) == len(rows):
+        return crops
+    if unlabelled:
+        raise ValueError(
+            f'{path}, line {unlabelled[0]}: empty label, while '
+            f'{len(rows) - len(unlabelled)} of {len(rows)} crops have one '
+            f'({len(unlabelled)} without, e.g. lines '
+            f'{", ".join(map(str, unlabelled[:5]))}): give every crop its '
+            'label, or none.')
+    unknown = [(line, row['label']) for line, row in rows
+               if row['label'] not in CHROMOSOME_CATEGORIES]
+    if unknown:
+        raise ValueError(
+            f'{path}, line {unknown[0][0]}: unknown type name '
+            f'{unknown[0][1]!r} in column label ({len(unknown)} such rows); '
+            f'expected one of {CHROMOSOME_CATEGORIES}.')
+    crops.labels = np.array(
+        [CHROMOSOME_CATEGORIES.index(row['label']) for _, row in rows])
+    return crops
+
+
 def read_cell_crops(path: str) -> CellCrops:
     """Find the crops and cells of a karyotyping input.
 
@@ -67,31 +102,7 @@ def read_cell_crops(path: str) -> CellCrops:
         CellCrops: The crops, unscored.
     """
     if osp.isfile(path) and path.lower().endswith('.csv'):
-        with open(path, newline='', encoding='utf-8') as f:
-            reader = csv.DictReader(f)
-            missing = [c for c in CELL_CSV_COLUMNS
-                       if c not in (reader.fieldnames or [])]
-            if missing:
-                raise ValueError(
-                    f'{path}: a cell CSV needs the columns '
-                    f'{CELL_CSV_COLUMNS} (optional label); missing '
-                    f'{missing}, found {reader.fieldnames}.')
-            rows = list(reader)
-        if not rows:
-            raise ValueError(f'{path}: no crops listed.')
-        root = osp.dirname(osp.abspath(path))
-        crops = CellCrops([osp.join(root, row['img_path']) for row in rows],
-                          [row['cell_id'] for row in rows])
-        if all(row.get('label') for row in rows):
-            unknown = sorted({row['label'] for row in rows} -
-                             set(CHROMOSOME_CATEGORIES))
-            if unknown:
-                raise ValueError(f'{path}: unknown type names {unknown} in '
-                                 f'column label; expected '
-                                 f'{CHROMOSOME_CATEGORIES}.')
-            crops.labels = np.array(
-                [CHROMOSOME_CATEGORIES.index(row['label']) for row in rows])
-        return crops
+        return _read_cell_csv(path)
     if not osp.isdir(path):
         raise FileNotFoundError(
             f'Karyotyping input {path} is neither a folder nor a .csv file.')
@@ -109,8 +120,9 @@ def read_cell_crops(path: str) -> CellCrops:
         cell_ids += [name] * len(cell_images)
     if not img_paths:
         raise ValueError(
-            f'{path} holds no crops ({", ".join(IMG_EXTENSIONS)}), neither '
-            'directly nor in cell sub-folders.')
+            f'{path} holds no crops (image files of a format Pillow '
+            'decodes: .png, .tif, .jpg, .webp...), neither directly nor in '
+            'cell sub-folders.')
     return CellCrops(img_paths, cell_ids)
 
 

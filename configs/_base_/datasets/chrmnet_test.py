@@ -10,4 +10,8 @@
 chrmnet_test_dataloader = dict(
     dataset=dict(
         data_root='data/chrmnet/', ann_file='', folder_naming='zero_based'))
-chrmnet_test_evaluator = dict(type='ChromosomeMetric', per_type=True)
+# A list, which replaces the training config's test_evaluator whether that
+# is a dict (ogh.py) or a list (gband612.py, synthetic.py: with
+# KaryotypeMetric, which class folders without cell ids could not feed); a
+# dict over a list is refused by MMEngine.
+chrmnet_test_evaluator = [dict(type='ChromosomeMetric', per_type=True)]

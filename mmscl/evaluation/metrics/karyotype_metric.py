@@ -40,10 +40,19 @@ class KaryotypeMetric(BaseMetric):
       types, the same two ways.
     - ``cell_accuracy`` / ``cell_accuracy_constrained``: cells all of whose
       crops are right.
-    - ``sex_accuracy``: cells whose inferred sex is the true one (``'XY'``
-      when the cell holds a Y crop, else ``'XX'``).
+    - ``sex_accuracy``: cells whose inferred sex is the true one, over the
+      ``sexed_cells`` whose true sex is known (``'XY'`` when the cell holds
+      a Y crop, ``'XX'`` when two X crops; see
+      :func:`~mmscl.karyotype.cell_sex`); left out when there are none.
     - ``flagged_cells``: cells with a possible gain (see
       :class:`~mmscl.karyotype.CellAssignment`).
+
+    and the counts ``cells`` and ``not_cells``. Groups of crops that cannot
+    be one cell (see :func:`~mmscl.karyotype.why_not_one_cell`: a case id
+    used as ``cell_id``, merged cells) are counted in ``not_cells`` with a
+    warning naming them, and left unconstrained: their crops count at their
+    predictions in the crop metrics and nowhere in the cell metrics (left
+    out when no group is a cell).
 
     Predictions without a ``cell_id`` (a CSV without that column, class
     folders) give a warning and no metrics.
@@ -119,7 +128,8 @@ class KaryotypeMetric(BaseMetric):
 
         Returns:
             dict[str, float]: The metrics named in :class:`KaryotypeMetric`,
-            in percent, and ``cells``, the number of cells.
+            in percent, and the counts ``cells``, ``sexed_cells`` and
+            ``not_cells``.
         """
         scores = np.asarray(scores)
         labels = np.asarray(labels)
@@ -129,14 +139,28 @@ class KaryotypeMetric(BaseMetric):
                 f'labels and {len(cell_ids)} cell ids; one of each per crop.')
         constrained = np.empty_like(labels)
         cell_correct, cell_correct_free, sex_correct, flagged = [], [], [], []
-        for indices in group_by_cell(cell_ids).values():
+        not_cells = []
+        for cell_id, indices in group_by_cell(cell_ids).items():
             assignment = assign_cell(scores[indices], confidence)
             constrained[indices] = assignment.labels
+            if assignment.not_a_cell:
+                not_cells.append(f'{cell_id!r} ({assignment.not_a_cell})')
+                continue
             truth = labels[indices]
             cell_correct.append((assignment.labels == truth).all())
             cell_correct_free.append((assignment.pred_labels == truth).all())
-            sex_correct.append(assignment.sex == cell_sex(truth))
+            if cell_sex(truth) is not None:
+                sex_correct.append(assignment.sex == cell_sex(truth))
             flagged.append(bool(assignment.gains))
+        if not_cells:
+            print_log(
+                f'KaryotypeMetric: {len(not_cells)} of '
+                f'{len(not_cells) + len(cell_correct)} cell_id groups cannot '
+                f'be one cell, e.g. {", ".join(not_cells[:3])}: left '
+                'unconstrained and out of the cell metrics. Is cell_id a '
+                'case or patient id?',
+                logger='current',
+                level=logging.WARNING)
         predictions = scores.argmax(axis=1)
         present = np.unique(labels)
 
@@ -145,13 +169,19 @@ class KaryotypeMetric(BaseMetric):
                 recall_score(labels, pred, labels=present, average='macro',
                              zero_division=0) * 100)
 
-        return dict(
+        metrics = dict(
             accuracy=float((predictions == labels).mean() * 100),
             accuracy_constrained=float((constrained == labels).mean() * 100),
             recall=recall(predictions),
-            recall_constrained=recall(constrained),
-            cell_accuracy=float(np.mean(cell_correct_free) * 100),
-            cell_accuracy_constrained=float(np.mean(cell_correct) * 100),
-            sex_accuracy=float(np.mean(sex_correct) * 100),
-            flagged_cells=float(np.mean(flagged) * 100),
-            cells=float(len(cell_correct)))
+            recall_constrained=recall(constrained))
+        if cell_correct:
+            metrics.update(
+                cell_accuracy=float(np.mean(cell_correct_free) * 100),
+                cell_accuracy_constrained=float(np.mean(cell_correct) * 100),
+                flagged_cells=float(np.mean(flagged) * 100))
+        if sex_correct:
+            metrics['sex_accuracy'] = float(np.mean(sex_correct) * 100)
+        metrics.update(cells=float(len(cell_correct)),
+                       sexed_cells=float(len(sex_correct)),
+                       not_cells=float(len(not_cells)))
+        return metrics
