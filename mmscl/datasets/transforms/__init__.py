@@ -1,12 +1,10 @@
+from .geometry import Letterbox, RandomRotate
+from .intensity import NormalizeStain, RandomContrastGamma
 from .loading import LoadChromosomeImage, imdecode_grayscale, imread_grayscale
-from .processing import (Letterbox, NormalizeStain, RandomContrastGamma,
-                         RandomGaussianNoise, RandomJPEGCompression,
-                         RandomReferenceScale, RandomRotate)
 from .straight_target import CopyStraightTarget
 
 __all__ = [
     'LoadChromosomeImage', 'imdecode_grayscale', 'imread_grayscale',
-    'Letterbox', 'NormalizeStain', 'RandomContrastGamma',
-    'RandomGaussianNoise', 'RandomJPEGCompression', 'RandomReferenceScale',
-    'RandomRotate', 'CopyStraightTarget'
+    'Letterbox', 'NormalizeStain', 'RandomContrastGamma', 'RandomRotate',
+    'CopyStraightTarget'
 ]
