@@ -5,6 +5,7 @@ import datetime
 import os.path as osp
 
 import numpy as np
+from mmpretrain.registry import MODELS
 
 from mmscl.datasets.categories import CHROMOSOME_CATEGORIES
 from mmscl.evaluation import (METRIC_LABELS, markdown_table,
@@ -43,9 +44,10 @@ def batch_description(train_dataloader):
 
 def model_description(model):
     """The backbone of a classifier config, e.g. ``'ResNet-18'``, or the
-    model's type where it has no single backbone (the Table 2 models)."""
+    model's type where its backbone is composite (the Table 2 models)."""
     backbone = model.get('backbone')
-    if backbone is None:
+    if backbone is None or getattr(
+            MODELS.get(backbone.type), 'image_branch', None):
         return model.type
     return backbone.get('model_name') or (
         f"{backbone.type}-{backbone.get('depth', '')}".rstrip('-'))

@@ -32,6 +32,9 @@ def _run_script(script, argv, log_file, threads):
     sys.stdout = open(1, 'w', buffering=1, closefd=False)
     sys.stderr = open(2, 'w', buffering=1, closefd=False)
     sys.argv = [script, *argv]
+    # Configs of benchmarks/configs/ import benchmarks.lab_shift_transforms.
+    if REPO_ROOT not in sys.path:
+        sys.path.insert(0, REPO_ROOT)
     try:
         runpy.run_path(script, run_name='__main__')
     finally:
@@ -59,13 +62,17 @@ class ToolRun:
                   'new interpreters.', flush=True)
             fresh = True
         if fresh:
+            # The root on the path, as _run_script puts it.
+            python_path = os.pathsep.join(
+                filter(None, [REPO_ROOT, os.environ.get('PYTHONPATH')]))
             with open(log_file, 'w') as log:
                 self.process = subprocess.Popen(
                     [sys.executable, script, *argv],
                     stdout=log,
                     stderr=subprocess.STDOUT,
                     cwd=REPO_ROOT,
-                    env=dict(os.environ, OMP_NUM_THREADS=str(threads)))
+                    env=dict(os.environ, OMP_NUM_THREADS=str(threads),
+                             PYTHONPATH=python_path))
         else:
             self.process = multiprocessing.get_context('fork').Process(
                 target=_run_script, args=(script, argv, log_file, threads))

@@ -14,6 +14,8 @@ CONFIGS = osp.join(REPO_ROOT, 'configs')
 SHARED_DATA = osp.join(REPO_ROOT, '..', 'shared', 'data')
 
 sys.path.insert(0, osp.dirname(__file__))
+# benchmarks.lab_shift_transforms, as the benchmark configs import it.
+sys.path.insert(0, REPO_ROOT)
 
 
 class warnings_logged:

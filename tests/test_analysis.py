@@ -550,3 +550,82 @@ def test_missing_analysis_extra_is_named(monkeypatch, module, dependency):
             "install mmscl's analysis extra with `pip install -e "
             "'.[analysis]'`")):
         importlib.import_module(module)
+
+
+@pytest.mark.parametrize('model_name, cam_layer', [
+    ('varifocal-net', 'backbone.global_backbone.layer4'),
+    ('hr-net', 'backbone.cls_backbone.layer4'),
+])
+def test_tools_on_the_comparison_models(tmp_path, capsys, model_name,
+                                        cam_layer):
+    """confusion.py, tsne.py and cam.py on narrow Table 2 models, trained
+    3 steps, as on any classifier: their predictions are the model's."""
+    from mmscl.utils import set_input_size
+    data = write_tiny_chromosome_set(str(tmp_path / 'data'), per_type=2,
+                                     splits=('test', ))
+    cfg = Config.fromfile(
+        osp.join(CONFIGS, 'comparison', f'{model_name}_gband612.py'))
+    set_input_size(cfg, 64)
+    for branch in ('global_backbone', 'local_backbone', 'cls_backbone',
+                   'straight_backbone'):
+        if branch in cfg.model.backbone:
+            cfg.model.backbone[branch].update(base_channels=8,
+                                              stem_channels=8)
+    cfg.test_dataloader.update(num_workers=0, persistent_workers=False)
+    cfg.test_dataloader.dataset.data_root = data
+    config = str(tmp_path / 'tiny.py')
+    cfg.dump(config)
+    init_default_scope('mmpretrain')
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    # Untrained, HR-Net embeds every crop alike (t-SNE cannot map that).
+    optim = torch.optim.Adam(model.parameters(), lr=1e-3)
+    batch = next(iter(build_test_dataloader(cfg)))
+    for _ in range(3):
+        losses = model(**model.data_preprocessor(batch, True), mode='loss')
+        optim.zero_grad()
+        sum(v for k, v in losses.items() if k.startswith('loss')).backward()
+        optim.step()
+    ckpt = str(tmp_path / 'tiny.pth')
+    torch.save(dict(state_dict=model.state_dict()), ckpt)
+
+    cfg = load_config(config)
+    model = load_classifier(cfg, ckpt)
+    labels, preds = [], []
+    with torch.no_grad():
+        for batch in build_test_dataloader(cfg):
+            for sample in model.test_step(batch):
+                labels.append(int(sample.gt_label))
+                preds.append(int(sample.pred_label))
+
+    load_tool('analysis/confusion').main(
+        [config, ckpt, str(tmp_path / 'confusion')])
+    np.testing.assert_array_equal(
+        read_csv_matrix(tmp_path / 'confusion' / 'confusion_tiny.csv'),
+        confusion_matrix(labels, preds, labels=range(24)))
+
+    load_tool('analysis/tsne').main(
+        [config, ckpt, str(tmp_path / 'tsne'), '--names', 'm'])
+    with open(tmp_path / 'tsne' / 'tsne_m.csv') as f:
+        rows = list(csv.DictReader(f))
+    assert [r['pred_label'] for r in rows] == [
+        CHROMOSOME_CATEGORIES[i] for i in preds]
+    with torch.no_grad():
+        embedding = model.extract_feat(
+            torch.zeros(1, 1, 64, 64), stage='pre_logits')
+        pooled = collect_predictions(
+            model, build_test_dataloader(cfg), 'pooled', progress=False)
+    # Varifocal-Net: the ensemble feature, the G-Net's and L-Net's last
+    # two maps (32 + 64 channels each); HR-Net: the last map (64).
+    assert embedding.shape[1] == {'varifocal-net': 192, 'hr-net': 64}[
+        model_name]
+    assert pooled.features.shape == (48, 64)
+    assert pooled.pred_labels.tolist() == preds
+
+    capsys.readouterr()
+    load_tool('analysis/cam').main(
+        [config, ckpt, str(tmp_path / 'cam'), '--types', '1', 'X'])
+    assert f'maps at {cam_layer} (NCHW) for 2 crops' in capsys.readouterr(
+    ).out
+    assert osp.isfile(tmp_path / 'cam' / 'cam_gradcam.png')

@@ -23,8 +23,8 @@ def test_warmup_switches_both_losses_to_cross_entropy():
     for iteration, in_warmup in ((0, True), (1, True), (2, False)):
         runner.iter = iteration
         hook.before_train_iter(runner, iteration)
-        assert [m.focal_enabled for m in runner.model.values()] == \
-            [not in_warmup] * 2
+        assert [m.in_ce_warmup for m in runner.model.values()] == \
+            [in_warmup] * 2
 
 
 def test_warmup_epochs_under_an_iteration_loop_is_refused():
@@ -35,4 +35,4 @@ def test_warmup_epochs_under_an_iteration_loop_is_refused():
     runner = fake_runner(EpochBasedTrainLoop, epoch=1)
     hook.before_train(runner)
     hook.before_train_iter(runner, 0)
-    assert runner.model.con.focal_enabled
+    assert not runner.model.con.in_ce_warmup

@@ -47,11 +47,17 @@ def batch(n=48, size=64, seed=0):
 
 
 def build(rel_path, size=64, **model_options):
+    """The model of a config with options of the model, or, given as
+    ``backbone=dict(...)`` or ``head=dict(...)``, of its parts."""
     torch.manual_seed(0)  # the same initial weights in every run
     cfg = load(rel_path)
     set_input_size(cfg, size)
     for key, value in model_options.items():
-        cfg.model[key] = value  # replaced, not merged
+        if key in ('backbone', 'head'):
+            for name, setting in value.items():
+                cfg.model[key][name] = setting  # replaced, not merged
+        else:
+            cfg.model[key] = value
     model = MODELS.build(cfg.model)
     model.init_weights()
     return model
@@ -82,8 +88,7 @@ def test_configs_share_the_benchmark_settings(model):
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         assert without_target(cfg[loader].dataset.pipeline) == \
             baseline[loader].dataset.pipeline
-    assert cfg.model.get('num_classes', cfg.model.get('head', {}).get(
-        'num_classes')) == 24
+    assert cfg.model.head.num_classes == 24
     # --input-size reaches every Letterbox of the config.
     set_input_size(cfg, 64)
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
@@ -258,10 +263,10 @@ def test_varifocal_net_stages_forward_backward():
         sum(v for k, v in losses.items() if k.startswith('loss')).backward()
         seen[stage] = dict(
             keys=set(losses),
-            localizer=grads(model.localizer),
-            global_backbone=grads(model.global_backbone),
-            local_backbone=grads(model.local_backbone),
-            ensemble=grads(model.ensemble_mlps))
+            localizer=grads(model.backbone.localizer),
+            global_backbone=grads(model.backbone.global_backbone),
+            local_backbone=grads(model.backbone.local_backbone),
+            ensemble=grads(model.head.ensemble_mlps))
         assert all(torch.isfinite(v) for v in losses.values())
     assert seen['supervised']['keys'] == {
         'loss_cls_global', 'loss_cls_local', 'loss_box', 'box_area',
@@ -275,7 +280,7 @@ def test_varifocal_net_stages_forward_backward():
         keys={'loss_cls_ensemble'}, localizer=False, global_backbone=False,
         local_backbone=False, ensemble=True)
     # The ensemble stage leaves the BatchNorm statistics alone too.
-    assert not model.global_backbone.training
+    assert not model.backbone.global_backbone.training
 
     model.eval()
     with torch.no_grad():
@@ -298,15 +303,15 @@ def test_varifocal_net_box_gradient_only_when_weakly_supervised():
         model.zero_grad(set_to_none=True)
         losses = model(images, samples, mode='loss')
         sum(v for k, v in losses.items() if k.startswith('loss')).backward()
-        assert grads(model.localizer) is expected, stage
+        assert grads(model.backbone.localizer) is expected, stage
 
 
 def test_varifocal_net_box_learns_the_chromosome_box():
     """A few supervised steps move the boxes towards the bars."""
     model = build('comparison/varifocal-net_gband612.py')
     images, samples = batch(n=24)
-    params = list(model.global_backbone.parameters()) + list(
-        model.localizer.parameters())
+    params = list(model.backbone.global_backbone.parameters()) + list(
+        model.backbone.localizer.parameters())
     optim = torch.optim.Adam(params, lr=1e-3)
     errors = []
     for _ in range(20):
@@ -319,8 +324,8 @@ def test_varifocal_net_box_learns_the_chromosome_box():
 
 
 def test_varifocal_net_polarity_head():
-    model = build('comparison/varifocal-net_gband612.py', num_polarities=2,
-                  hidden_channels=64)
+    model = build('comparison/varifocal-net_gband612.py',
+                  head=dict(num_polarities=2, hidden_channels=64))
     images, samples = batch(n=4)
     with pytest.raises(ValueError, match='gt_polarity.*num_polarities=2'):
         model(images, samples, mode='loss')
@@ -336,12 +341,14 @@ def test_varifocal_net_polarity_head():
 
 
 @pytest.mark.parametrize('options, message', [
-    (dict(zoom_size=0), 'zoom_size=0'),
-    (dict(global_scale=2.), 'global_scale=2.0'),
-    (dict(num_polarities=1), 'num_polarities=1'),
+    (dict(backbone=dict(zoom_size=0)), 'zoom_size=0'),
+    (dict(backbone=dict(global_scale=2.)), 'global_scale=2.0'),
+    (dict(head=dict(num_polarities=1)), 'num_polarities=1'),
     (dict(train_stage='pretrain'), "train_stage='pretrain'"),
-    (dict(local_backbone=dict(type='VGG', depth=11)), 'local_backbone must'),
-    (dict(localizer=dict(type='BoxLocalizer', min_size=1.)), 'min_size=1.0'),
+    (dict(backbone=dict(local_backbone=dict(type='VGG', depth=11))),
+     'local_backbone must'),
+    (dict(backbone=dict(localizer=dict(type='BoxLocalizer', min_size=1.))),
+     'min_size=1.0'),
 ])
 def test_varifocal_net_bad_settings(options, message):
     with pytest.raises(ValueError, match=message):
@@ -351,11 +358,13 @@ def test_varifocal_net_bad_settings(options, message):
 def test_varifocal_net_channels_follow_the_backbones_out_indices():
     """The ensemble's width comes from the built ResNets' out_indices."""
     model = build('comparison/varifocal-net_gband612.py',
-                  local_backbone=dict(type='ResNet', depth=18, in_channels=1,
-                                      out_indices=(1, 3)))
-    assert model.global_channels == (256, 512)
-    assert model.local_channels == (128, 512)
-    assert model.ensemble_mlps['cls'][0].in_features == 256 + 512 + 128 + 512
+                  backbone=dict(local_backbone=dict(
+                      type='ResNet', depth=18, in_channels=1,
+                      out_indices=(1, 3))))
+    assert model.backbone.global_channels == (256, 512)
+    assert model.backbone.local_channels == (128, 512)
+    assert model.head.ensemble_mlps['cls'][0].in_features == \
+        256 + 512 + 128 + 512
     losses = model(*batch(n=2), mode='loss')
     assert torch.isfinite(losses['loss_cls_ensemble'])
 
@@ -417,10 +426,11 @@ def test_hr_net_forward_backward_with_and_without_targets():
     losses = model(images, samples, mode='loss')
     assert set(losses) == {'loss_cls'}
     losses['loss_cls'].backward()
-    assert grads(model.cls_backbone) and grads(model.head)
+    assert grads(model.backbone.cls_backbone) and grads(model.head)
     # Exchanged both ways: the straightening encoder feeds the classifier.
-    assert grads(model.straight_backbone) and grads(model.to_cls)
-    assert not grads(model.to_image)
+    assert grads(model.backbone.straight_backbone) and grads(
+        model.backbone.to_cls)
+    assert not grads(model.backbone.to_image)
 
     model.zero_grad(set_to_none=True)
     targets = torch.rand(3, 1, 64, 64)
@@ -433,7 +443,7 @@ def test_hr_net_forward_backward_with_and_without_targets():
     torch.testing.assert_close(losses['loss_straight'],
                                torch.nn.functional.mse_loss(straight, targets))
     losses['loss_straight'].backward()
-    assert grads(model.to_image)
+    assert grads(model.backbone.to_image)
 
     samples[0].set_field(torch.rand(1, 32, 32), 'straight_img')
     with pytest.raises(ValueError,
@@ -450,13 +460,13 @@ def test_hr_net_forward_backward_with_and_without_targets():
 
 
 @pytest.mark.parametrize('options, message', [
-    (dict(cls_backbone=dict(type='LeNet5')),
+    (dict(backbone=dict(cls_backbone=dict(type='LeNet5'))),
      'cls_backbone must be an MMPretrain ResNet'),
-    (dict(straight_backbone=dict(type='ResNet', depth=18, in_channels=1,
-                                 num_stages=3, out_indices=(2, ),
-                                 strides=(1, 2, 2), dilations=(1, 1, 1))),
+    (dict(backbone=dict(straight_backbone=dict(
+        type='ResNet', depth=18, in_channels=1, num_stages=3,
+        out_indices=(2, ), strides=(1, 2, 2), dilations=(1, 1, 1)))),
      'as many stages'),
-    (dict(decoder_channels=0), 'decoder_channels=0'),
+    (dict(backbone=dict(decoder_channels=0)), 'decoder_channels=0'),
 ])
 def test_hr_net_bad_settings(options, message):
     with pytest.raises(ValueError, match=message):
@@ -522,10 +532,11 @@ def test_varifocal_net_trains_and_tests_through_the_tools(
         torch.load(osp.join(work_dir, f'iter_{i}.pth'),
                    weights_only=False)['state_dict'] for i in (4, 5))
     frozen = [k for k in after if k.startswith(
-        ('global_backbone.', 'local_backbone.', 'localizer.'))]
+        ('backbone.global_backbone.', 'backbone.local_backbone.',
+         'backbone.localizer.'))]
     assert frozen and all(torch.equal(before[k], after[k]) for k in frozen)
-    assert not torch.equal(before['ensemble_mlps.cls.0.weight'],
-                           after['ensemble_mlps.cls.0.weight'])
+    assert not torch.equal(before['head.ensemble_mlps.cls.0.weight'],
+                           after['head.ensemble_mlps.cls.0.weight'])
     checkpoint = osp.join(work_dir, 'iter_5.pth')
 
     test_dir = str(tmp_path / 'test')
@@ -557,3 +568,24 @@ def test_hr_net_trains_and_tests_through_the_tools(tmp_path,
         metrics = json.load(f)
     for key in ('accuracy', 'recall', 'auc'):
         assert 0 <= metrics[f'chromosome/{key}'] <= 100
+
+
+@pytest.mark.parametrize('model_name', MODELS_)
+def test_checkpoints_of_the_former_layout_load(model_name):
+    """Checkpoints written before the branches moved into the backbone
+    and the Varifocal classifiers into the head load unchanged."""
+    model = build(f'comparison/{model_name}_gband612.py')
+    moved = ('backbone.', 'head.global_fcs.', 'head.local_fcs.',
+             'head.ensemble_mlps.')
+    old_layout = {
+        key.split('.', 1)[1] if key.startswith(moved) else key: value
+        for key, value in model.state_dict().items()
+    }
+    assert {'localizer.mlp.0.weight', 'ensemble_mlps.cls.0.weight'} <= set(
+        old_layout) or {'to_image.weight', 'head.fc.weight'} <= set(
+            old_layout)
+    torch.manual_seed(1)
+    other = MODELS.build(load(f'comparison/{model_name}_gband612.py').model)
+    other.load_state_dict(old_layout)
+    for key, value in model.state_dict().items():
+        assert torch.equal(other.state_dict()[key], value), key

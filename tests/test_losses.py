@@ -85,7 +85,7 @@ def test_focal_loss_weight_reduction_and_switch():
     loss = SoftmaxFocalLoss(gamma=2., loss_weight=0.5, reduction='sum')
     assert loss(logits, labels).item() == pytest.approx(
         0.5 * per_sample.sum().item())
-    loss.focal_enabled = False
+    loss.in_ce_warmup = True
     assert loss(logits, labels).item() == pytest.approx(
         0.5 * F.cross_entropy(logits, labels, reduction='sum').item())
     with pytest.raises(ValueError, match='gamma'):
@@ -134,7 +134,7 @@ def test_contrastive_loss_hand_computed():
     # The CE warm-up: gamma 0 and the warm-up weight.
     loss = PairedContrastiveLoss(gamma=2., loss_weight=5.,
                                  warmup_loss_weight=0.5)
-    loss.focal_enabled = False
+    loss.in_ce_warmup = True
     assert contrastive(loss, e1, e2, labels, labels,
                        torch.tensor(1.)).item() == pytest.approx(0.5 * ce)
 

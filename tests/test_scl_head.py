@@ -117,7 +117,7 @@ def test_authors_preset_is_their_combination(tmp_path, warmup):
     head = identity_head(24, loss=head_cfg.loss,
                          contrastive_loss=head_cfg.contrastive_loss)
     for module in (head.loss_module, head.contrastive_loss):
-        module.focal_enabled = not warmup
+        module.in_ce_warmup = warmup
     torch.manual_seed(0)
     feats = torch.randn(48, 24)
     labels = torch.arange(24).repeat(2)

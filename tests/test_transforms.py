@@ -10,10 +10,10 @@ from mmcv.transforms import Compose, RandomFlip
 from mmengine.registry import DefaultScope
 from PIL import Image
 
+from benchmarks.lab_shift_transforms import (RandomGaussianNoise,
+                                             RandomJPEGCompression)
 from mmscl.datasets.transforms import (Letterbox, LoadChromosomeImage,
                                        NormalizeStain, RandomContrastGamma,
-                                       RandomGaussianNoise,
-                                       RandomJPEGCompression,
                                        RandomReferenceScale, RandomRotate)
 
 SHARED_DATA = osp.join(
@@ -496,3 +496,27 @@ def test_train_pipeline_from_config(tmp_path):
     assert packed['data_samples'].gt_label.tolist() == [6]
     assert packed['data_samples'].ori_shape == (10, 20)
     assert inputs.max() >= 245  # the background stays white-ish
+
+
+def test_repr_lists_the_settings():
+    assert repr(RandomRotate(angle=15.)) == (
+        "RandomRotate(prob=0.5, angle=(-15.0, 15.0), fill=255, "
+        "expand=False, interpolation='bilinear')")
+    assert repr(NormalizeStain()) == (
+        "NormalizeStain(invert='auto', stretch=True, dark_percentile=2.0)")
+
+
+@pytest.mark.parametrize('name', ['lab_augment', 'optics_augment'])
+def test_benchmark_configs_import_their_transforms(name):
+    from mmengine.config import Config
+    from mmpretrain.registry import TRANSFORMS
+    cfg = Config.fromfile(osp.join(
+        osp.dirname(__file__), '..', 'benchmarks', 'configs',
+        f'scl_resnet18_gband612_{name}.py'))
+    with DefaultScope.overwrite_default_scope('mmpretrain'):
+        names = [
+            type(TRANSFORMS.build(t)).__name__
+            for t in cfg.train_dataloader.dataset.pipeline
+        ]
+    assert {'lab_augment': 'GaussianBlur',
+            'optics_augment': 'RandomJPEGCompression'}[name] in names

@@ -24,3 +24,6 @@ train_pipeline = [
     dict(type='PackInputs'),
 ]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+# Needs the repository root on sys.path (PYTHONPATH=.).
+custom_imports = dict(imports=['mmscl', 'benchmarks.lab_shift_transforms'],
+                      allow_failed_imports=False)

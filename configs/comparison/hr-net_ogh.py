@@ -14,7 +14,7 @@ _base_ = [
     '../_base_/schedules/adam_400k.py',
     '../_base_/default_runtime.py',
 ]
-model = dict(cls_backbone=dict(depth=50))
+model = dict(backbone=dict(cls_backbone=dict(depth=50)))
 train_dataloader = dict(
     batch_size=48,
     batch_sampler=None,

@@ -13,9 +13,8 @@ _base_ = [
     '../_base_/default_runtime.py',
 ]
 model = dict(
-    global_backbone=dict(depth=50),
-    local_backbone=dict(depth=50),
-)
+    backbone=dict(
+        global_backbone=dict(depth=50), local_backbone=dict(depth=50)))
 train_dataloader = dict(
     batch_size=48,
     batch_sampler=None,

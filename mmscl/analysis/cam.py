@@ -95,6 +95,9 @@ def default_cam_target(model: nn.Module) -> CAMTarget:
     ``TIMMBackbone`` with another model     last stage of ``feature_info``
                                             (its ``output_fmt``: NCHW, or
                                             NHWC for Swin)
+    a composite backbone (its               the target of its branch
+    ``image_branch``: ``VarifocalBackbone``, ``image_branch``, the one
+    ``InterleavedResNets``)                 whose maps lie on the input
     ======================================  ===============================
 
     Args:
@@ -103,16 +106,19 @@ def default_cam_target(model: nn.Module) -> CAMTarget:
     Returns:
         CAMTarget: The target layer and its layout.
     """
-    backbone = model.backbone
+    backbone, prefix = model.backbone, 'backbone'
+    branch = getattr(backbone, 'image_branch', None)
+    if branch is not None:
+        backbone, prefix = getattr(backbone, branch), f'{prefix}.{branch}'
     if isinstance(backbone, TIMMBackbone):
-        return _timm_cam_target(backbone.timm_model, 'backbone.timm_model')
+        return _timm_cam_target(backbone.timm_model, f'{prefix}.timm_model')
     if isinstance(backbone, ResNet):
-        return CAMTarget(f'backbone.{backbone.res_layers[-1]}', 'NCHW')
+        return CAMTarget(f'{prefix}.{backbone.res_layers[-1]}', 'NCHW')
     if isinstance(backbone, VisionTransformer):
-        return CAMTarget(f'backbone.layers.{len(backbone.layers) - 1}.ln1',
+        return CAMTarget(f'{prefix}.layers.{len(backbone.layers) - 1}.ln1',
                          'NLC', backbone.num_extra_tokens)
     if isinstance(backbone, (SwinTransformer, DaViT)):
-        return CAMTarget(f'backbone.norm{max(backbone.out_indices)}', 'NLC')
+        return CAMTarget(f'{prefix}.norm{max(backbone.out_indices)}', 'NLC')
     raise ValueError(
         f'No default CAM target for the backbone {type(backbone).__name__}: '
         'pass the target layer (a name from model.named_modules()) and its '

@@ -1,12 +1,12 @@
-from .classifiers import (InterleavedStraighteningNet, MultiBranchClassifier,
-                          VarifocalNet)
-from .heads import SCLHead
+from .backbones import InterleavedResNets, VarifocalBackbone
+from .classifiers import InterleavedStraighteningNet, VarifocalNet
+from .heads import SCLHead, VarifocalHead
 from .losses import PairedContrastiveLoss, SoftmaxFocalLoss
 from .necks import TIMMPooling
 from .utils import BoxLocalizer
 
 __all__ = [
     'SCLHead', 'PairedContrastiveLoss', 'SoftmaxFocalLoss', 'TIMMPooling',
-    'BoxLocalizer', 'MultiBranchClassifier', 'VarifocalNet',
-    'InterleavedStraighteningNet'
+    'BoxLocalizer', 'InterleavedResNets', 'VarifocalBackbone',
+    'VarifocalHead', 'VarifocalNet', 'InterleavedStraighteningNet'
 ]

@@ -5,11 +5,14 @@
 # ../../comparison/ add the data and schedule.
 model = dict(
     type='InterleavedStraighteningNet',
-    cls_backbone=dict(type='ResNet', depth=18, in_channels=1),
-    straight_backbone=dict(
-        type='ResNet', depth=18, in_channels=1, stem_channels=32,
-        base_channels=32),
-    decoder_channels=64,
+    backbone=dict(
+        type='InterleavedResNets',
+        cls_backbone=dict(type='ResNet', depth=18, in_channels=1),
+        straight_backbone=dict(
+            type='ResNet', depth=18, in_channels=1, stem_channels=32,
+            base_channels=32),
+        decoder_channels=64),
+    neck=dict(type='GlobalAveragePooling'),
     head=dict(
         type='LinearClsHead',
         num_classes=24,

@@ -1,13 +1,11 @@
+from .geometry import Letterbox, RandomRotate
+from .intensity import NormalizeStain, RandomContrastGamma
 from .loading import LoadChromosomeImage, imdecode_grayscale, imread_grayscale
-from .processing import (Letterbox, NormalizeStain, RandomContrastGamma,
-                         RandomGaussianNoise, RandomJPEGCompression,
-                         RandomReferenceScale, RandomRotate)
-from .reference import RandomReferenceLevel
+from .reference import RandomReferenceLevel, RandomReferenceScale
 from .straight_target import CopyStraightTarget
 
 __all__ = [
     'LoadChromosomeImage', 'imdecode_grayscale', 'imread_grayscale',
-    'Letterbox', 'NormalizeStain', 'RandomContrastGamma',
-    'RandomGaussianNoise', 'RandomJPEGCompression', 'RandomReferenceScale',
-    'RandomRotate', 'RandomReferenceLevel', 'CopyStraightTarget'
+    'Letterbox', 'NormalizeStain', 'RandomContrastGamma', 'RandomRotate',
+    'RandomReferenceLevel', 'RandomReferenceScale', 'CopyStraightTarget'
 ]

@@ -7,10 +7,11 @@ from typing import Optional, Sequence
 import cv2
 import mmengine.fileio as fileio
 import numpy as np
-from mmcv.transforms import BaseTransform
 from mmengine.logging import print_log
 from mmpretrain.registry import TRANSFORMS
 from PIL import Image
+
+from .base import ChromosomeTransform, check_gray_value
 
 # ITU-R BT.601 luma weights (as PIL's and OpenCV's RGB -> gray) for R, G, B.
 _LUMA_WEIGHTS = np.array([0.299, 0.587, 0.114], dtype=np.float32)
@@ -247,7 +248,7 @@ def imread_grayscale(filename: str,
 
 
 @TRANSFORMS.register_module()
-class LoadChromosomeImage(BaseTransform):
+class LoadChromosomeImage(ChromosomeTransform):
     """Load a chromosome crop as an HxW uint8 grayscale image.
 
     Reads 8- and 16-bit gray, palette, RGB and RGBA files (TIFF with any
@@ -294,9 +295,7 @@ class LoadChromosomeImage(BaseTransform):
                  backend_args: Optional[dict] = None,
                  max_pixels: int = MAX_PIXELS,
                  bit_depth: Optional[int] = None) -> None:
-        if not 0 <= background <= 255:
-            raise ValueError(
-                f'background must be a gray value in 0..255, got {background}')
+        check_gray_value(background, 'background')
         _check_backends(imdecode_backends)
         if not (isinstance(max_pixels, int) and max_pixels > 0):
             raise ValueError(
@@ -337,12 +336,3 @@ class LoadChromosomeImage(BaseTransform):
         results['img_shape'] = img.shape[:2]
         results['ori_shape'] = img.shape[:2]
         return results
-
-    def __repr__(self) -> str:
-        repr_str = self.__class__.__name__
-        repr_str += f'(background={self.background}, '
-        repr_str += f'imdecode_backends={self.imdecode_backends}, '
-        repr_str += f'backend_args={self.backend_args}, '
-        repr_str += f'max_pixels={self.max_pixels}, '
-        repr_str += f'bit_depth={self.bit_depth})'
-        return repr_str

@@ -1,9 +1,13 @@
-from typing import Dict
+"""The reference length a crop's scale is normalised by, drawn in
+training: its level, and a jitter."""
+from typing import Dict, Sequence
 
 import numpy as np
-from mmcv.transforms import BaseTransform
 from mmcv.transforms.utils import cache_randomness
 from mmpretrain.registry import TRANSFORMS
+
+from .base import (ChromosomeTransform, RandomChromosomeTransform,
+                   check_range, require_ref_length)
 
 # The groupings a reference length is the median over, fine to coarse: a
 # crop's cell, its case or patient (many cells of one person), the dataset.
@@ -11,7 +15,7 @@ REFERENCE_LEVELS = ('cell', 'patient', 'dataset')
 
 
 @TRANSFORMS.register_module()
-class RandomReferenceLevel(BaseTransform):
+class RandomReferenceLevel(ChromosomeTransform):
     """Normalise a crop's scale by the reference length of a random level.
 
     A test set gives the reference of the finest grouping its annotation
@@ -73,5 +77,58 @@ class RandomReferenceLevel(BaseTransform):
         results['ref_length'] = results['ref_lengths'][self._random_level()]
         return results
 
-    def __repr__(self) -> str:
-        return f'{self.__class__.__name__}(level_probs={self.level_probs})'
+
+@TRANSFORMS.register_module()
+class RandomReferenceScale(RandomChromosomeTransform):
+    """Jitter the scale that :class:`Letterbox` normalises a crop to, by
+    dividing its ``ref_length`` by a random factor.
+
+    The reference length of a cell is an estimate (and absent cells take
+    the dataset's), so a model should not rely on the exact normalised
+    size: with factors drawn log-uniformly from ``ratio_range``, a crop is
+    drawn that much larger or smaller.
+
+    **Required Keys:**
+
+    - ref_length
+
+    **Modified Keys:**
+
+    - ref_length
+
+    Args:
+        ratio_range (Sequence[float]): (min, max) of the scale factor,
+            above 0. Defaults to (0.87, 1.15).
+        prob (float): Probability of jittering. Defaults to 1.
+    """
+
+    def __init__(self,
+                 ratio_range: Sequence[float] = (0.87, 1.15),
+                 prob: float = 1.) -> None:
+        super().__init__(prob)
+        self.ratio_range = check_range(ratio_range, 'ratio_range', 0.)
+
+    def check_inputs(self, results: dict) -> None:
+        """Raise if ``results`` lacks the crop's reference length.
+
+        Args:
+            results (dict): The result dict.
+        """
+        require_ref_length(results, self.__class__.__name__, '')
+
+    def draw(self) -> float:
+        """Draw the scale factor."""
+        return float(np.exp(np.random.uniform(*np.log(self.ratio_range))))
+
+    def apply(self, results: dict, ratio: float) -> dict:
+        """Divide ``results['ref_length']`` by ``ratio``.
+
+        Args:
+            results (dict): The result dict.
+            ratio (float): The drawn scale factor.
+
+        Returns:
+            dict: The result dict with the jittered reference length.
+        """
+        results['ref_length'] = results['ref_length'] / ratio
+        return results

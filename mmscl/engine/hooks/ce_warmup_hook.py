@@ -63,4 +63,4 @@ class CEWarmupHook(Hook):
         else:
             in_warmup = runner.iter < self.warmup_iters
         for loss in self.focal_losses:
-            loss.focal_enabled = not in_warmup
+            loss.in_ce_warmup = in_warmup

@@ -1,7 +1,4 @@
-from .base import MultiBranchClassifier
 from .interleaved_net import InterleavedStraighteningNet
 from .varifocal_net import VarifocalNet
 
-__all__ = [
-    'MultiBranchClassifier', 'InterleavedStraighteningNet', 'VarifocalNet'
-]
+__all__ = ['InterleavedStraighteningNet', 'VarifocalNet']

@@ -62,9 +62,9 @@ class SoftmaxFocalLoss(nn.Module):
         self.gamma = gamma
         self.reduction = reduction
         self.loss_weight = loss_weight
-        # Switched off by ``CEWarmupHook`` to train with plain
-        # cross-entropy during the first epochs.
-        self.focal_enabled = True
+        # Set by ``CEWarmupHook`` to train with plain cross-entropy
+        # (gamma 0) during the first epochs.
+        self.in_ce_warmup = False
 
     def forward(self,
                 cls_score: torch.Tensor,
@@ -86,7 +86,7 @@ class SoftmaxFocalLoss(nn.Module):
             torch.Tensor: The loss.
         """
         reduction = reduction_override or self.reduction
-        gamma = self.gamma if self.focal_enabled else 0.
+        gamma = 0. if self.in_ce_warmup else self.gamma
         loss = softmax_focal_loss(cls_score, label, gamma)
         if weight is not None:
             weight = weight.float()

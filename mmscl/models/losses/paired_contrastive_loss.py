@@ -90,8 +90,9 @@ class PairedContrastiveLoss(nn.Module):
         self.warmup_loss_weight = (loss_weight if warmup_loss_weight is None
                                    else warmup_loss_weight)
         self.gather_distributed = gather_distributed
-        # Switched off by ``CEWarmupHook`` during its cross-entropy warm-up.
-        self.focal_enabled = True
+        # Set by ``CEWarmupHook`` during its cross-entropy warm-up: gamma 0
+        # and ``warmup_loss_weight``.
+        self.in_ce_warmup = False
 
     def forward(self, embeds: torch.Tensor, labels: torch.Tensor,
                 logit_scale: torch.Tensor) -> torch.Tensor:
@@ -116,7 +117,7 @@ class PairedContrastiveLoss(nn.Module):
             keys, key_labels = gather_across_ranks(embeds, labels)
         else:
             keys, key_labels = embeds, labels
-        gamma = self.gamma if self.focal_enabled else 0.
+        gamma = 0. if self.in_ce_warmup else self.gamma
 
         def rows(i, j):  # the rows of S_ij
             return rows_focal_loss(embeds[i], labels[i], keys[j],
@@ -125,6 +126,6 @@ class PairedContrastiveLoss(nn.Module):
         # Rows and columns of S11, S12 and S22 (indices 0, 1 for B1, B2).
         loss = sum(rows(i, j) + rows(j, i) for i, j in ((0, 0), (0, 1),
                                                         (1, 1)))
-        weight = self.loss_weight if self.focal_enabled \
-            else self.warmup_loss_weight
+        weight = self.warmup_loss_weight if self.in_ce_warmup \
+            else self.loss_weight
         return weight * loss

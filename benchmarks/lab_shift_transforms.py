@@ -1,0 +1,120 @@
+"""Transforms of the experiments of benchmarks/README.md ("Augmentation for
+lab shift") that no shipped config uses: camera noise and JPEG
+compression.
+
+The configs of ``benchmarks/configs/`` that use them import this module
+with ``custom_imports``, so the repository root must be on ``sys.path``
+(``PYTHONPATH=.`` from the root; ``benchmarks/tool_run.py`` puts it there
+for the runs it starts).
+"""
+from typing import Sequence
+
+import cv2
+import numpy as np
+from mmpretrain.registry import TRANSFORMS
+
+from mmscl.datasets.transforms.base import (RandomChromosomeTransform,
+                                            check_range)
+
+
+@TRANSFORMS.register_module()
+class RandomGaussianNoise(RandomChromosomeTransform):
+    """Add zero-mean Gaussian noise to a uint8 image, as a noisier camera.
+
+    **Required Keys:**
+
+    - img
+
+    **Modified Keys:**
+
+    - img
+
+    Args:
+        prob (float): Probability of adding noise. Defaults to 0.5.
+        std (Sequence[float]): (min, max) of the noise's standard deviation
+            in gray levels, drawn uniformly per image. Defaults to (2., 8.).
+    """
+
+    uint8_only = True
+
+    def __init__(self,
+                 prob: float = 0.5,
+                 std: Sequence[float] = (2., 8.)) -> None:
+        super().__init__(prob)
+        self.std = check_range(std, 'RandomGaussianNoise: std', 0.)
+        if self.std is None:
+            raise ValueError(
+                'RandomGaussianNoise: std must be a (min, max) pair, got None')
+
+    def draw(self) -> float:
+        """Draw the noise's standard deviation."""
+        return np.random.uniform(*self.std)
+
+    def apply(self, results: dict, std: float) -> dict:
+        """Add noise of standard deviation ``std`` to ``results['img']``.
+
+        Args:
+            results (dict): The result dict.
+            std (float): The drawn standard deviation.
+
+        Returns:
+            dict: The result dict with the noisy uint8 image.
+        """
+        img = results['img']
+        noisy = img + np.random.normal(0., std, img.shape)
+        results['img'] = np.clip(np.rint(noisy), 0, 255).astype(np.uint8)
+        return results
+
+
+@TRANSFORMS.register_module()
+class RandomJPEGCompression(RandomChromosomeTransform):
+    """Encode and decode a uint8 image as JPEG, as crops that a lab saved
+    lossily.
+
+    **Required Keys:**
+
+    - img
+
+    **Modified Keys:**
+
+    - img
+
+    Args:
+        prob (float): Probability of compressing. Defaults to 0.5.
+        quality (Sequence[int]): (min, max) of the JPEG quality (1-100),
+            drawn uniformly per image. Defaults to (30, 90).
+    """
+
+    uint8_only = True
+
+    def __init__(self,
+                 prob: float = 0.5,
+                 quality: Sequence[int] = (30, 90)) -> None:
+        super().__init__(prob)
+        if (len(quality) != 2
+                or not 1 <= int(quality[0]) <= int(quality[1]) <= 100):
+            raise ValueError('RandomJPEGCompression: quality must be a '
+                             '(min, max) pair with 1 <= min <= max <= 100, '
+                             f'got {quality}')
+        self.quality = (int(quality[0]), int(quality[1]))
+
+    def draw(self) -> int:
+        """Draw the JPEG quality."""
+        return int(np.random.randint(self.quality[0], self.quality[1] + 1))
+
+    def apply(self, results: dict, quality: int) -> dict:
+        """Encode and decode ``results['img']`` at JPEG ``quality``.
+
+        Args:
+            results (dict): The result dict.
+            quality (int): The drawn quality.
+
+        Returns:
+            dict: The result dict with the decoded JPEG, same shape.
+        """
+        img = results['img']
+        _, encoded = cv2.imencode('.jpg', img,
+                                  [cv2.IMWRITE_JPEG_QUALITY, quality])
+        decoded = cv2.imdecode(encoded, cv2.IMREAD_UNCHANGED)
+        results['img'] = decoded.reshape(img.shape)
+        return results
