@@ -1,0 +1,90 @@
+"""Faults and misuse of runs, checkpoints and tools (issue 21): each test
+feeds one and pins what the user sees. README "What happens with bad
+input" lists them."""
+import os
+import os.path as osp
+import runpy
+import shutil
+
+import pytest
+import torch
+
+from conftest import REPO_ROOT, write_tiny_config
+
+
+@pytest.fixture(scope='module')
+def cell(tmp_path_factory):
+    """The tiny config over one synthetic cell (a folder of cell folders),
+    and an untrained checkpoint of its model."""
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+    from mmpretrain.registry import MODELS
+
+    from mmscl.datasets.synthetic import generate_synthetic_dataset
+    root = tmp_path_factory.mktemp('cell')
+    data = str(root / 'synthetic')
+    generate_synthetic_dataset(data, num_cells=1, seed=0, progress=False,
+                               splits=(0, 0, 1))
+    config = write_tiny_config(root / 'tiny.py', data)
+    init_default_scope('mmpretrain')
+    torch.manual_seed(0)
+    model = MODELS.build(Config.fromfile(config).model)
+    checkpoint = str(root / 'tiny.pth')
+    torch.save(dict(state_dict=model.state_dict(), meta={}), checkpoint)
+    return dict(images=f'{data}/images', config=config,
+                checkpoint=checkpoint)
+
+
+def karyotype(*argv):
+    runpy.run_path(f'{REPO_ROOT}/tools/karyotype.py')['main'](list(argv))
+
+
+# -- tools/karyotype.py: nothing written over (item 1) -----------------------
+
+
+@pytest.mark.parametrize('where', ['the input', 'inside the input'])
+def test_karyotype_out_in_the_input_refused(cell, tmp_path, where):
+    images = tmp_path / 'images'
+    os.symlink(cell['images'], images)
+    out = images if where == 'the input' else images / 'c000000' / 'k'
+    before = sorted(os.listdir(images / 'c000000'))
+    with pytest.raises(ValueError, match=(
+            rf'--out {out} is inside the input folder {images}: its '
+            'karyograms would be read as crops by the next run')):
+        karyotype(cell['config'], cell['checkpoint'], str(images), '--out',
+                  str(out))
+    assert sorted(os.listdir(images / 'c000000')) == before
+
+
+def test_karyotype_refuses_to_overwrite(cell, tmp_path):
+    out = tmp_path / 'out'
+    args = [cell['config'], cell['checkpoint'], cell['images'], '--out',
+            str(out)]
+    karyotype(*args)
+    written = sorted(os.listdir(out))
+    assert written == ['c000000.png', 'cells.csv', 'crops.csv']
+    (out / 'cells.csv').write_text('hand edited\n')
+    with pytest.raises(FileExistsError, match=(
+            rf'{out} already holds 3 of the files this run writes \(e.g. '
+            r'c000000.png, crops.csv, cells.csv\): nothing was written. '
+            'Move them away, or pass --overwrite to replace them.')):
+        karyotype(*args)
+    assert (out / 'cells.csv').read_text() == 'hand edited\n'
+    karyotype(*args, '--overwrite')
+    assert (out / 'cells.csv').read_text().startswith('cell_id,')
+
+
+def test_karyotype_never_draws_over_a_crop(cell, tmp_path):
+    """A CSV cells.csv listing a crop c1.png of cell c1, karyotyped into
+    the CSV's folder: the karyogram c1.png and cells.csv would replace the
+    input, even asked to overwrite."""
+    source = osp.join(cell['images'], 'c000000')
+    shutil.copy(osp.join(source, sorted(os.listdir(source))[0]),
+                tmp_path / 'c1.png')
+    (tmp_path / 'cells.csv').write_text('img_path,cell_id\nc1.png,c1\n')
+    with pytest.raises(ValueError, match=(
+            r'2 output file\(s\) would replace the input \(e.g. '
+            rf'{tmp_path}/c1.png\): choose another --out.')):
+        karyotype(cell['config'], cell['checkpoint'],
+                  str(tmp_path / 'cells.csv'), '--out', str(tmp_path),
+                  '--overwrite')
