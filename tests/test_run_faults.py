@@ -1,15 +1,20 @@
 """Faults and misuse of runs, checkpoints and tools (issue 21): each test
 feeds one and pins what the user sees. README "What happens with bad
 input" lists them."""
+import importlib.util
 import os
 import os.path as osp
 import runpy
 import shutil
+import subprocess
+import sys
+from unittest import mock
 
 import pytest
 import torch
 
-from conftest import REPO_ROOT, write_tiny_config
+from conftest import REPO_ROOT, warnings_logged, write_tiny_config
+from mmscl.utils import lock_work_dir
 
 
 @pytest.fixture(scope='module')
@@ -88,3 +93,80 @@ def test_karyotype_never_draws_over_a_crop(cell, tmp_path):
         karyotype(cell['config'], cell['checkpoint'],
                   str(tmp_path / 'cells.csv'), '--out', str(tmp_path),
                   '--overwrite')
+
+
+# -- Two trainings in one work dir (item 2) ---------------------------------
+
+# Holds the lock of a work dir until its stdin closes or it is killed.
+LOCK_HOLDER = f"""
+import importlib.util, sys
+spec = importlib.util.spec_from_file_location(
+    'lock', '{REPO_ROOT}/mmscl/utils/work_dir_lock.py')
+lock = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(lock)
+lock.lock_work_dir(sys.argv[1])
+print('locked', flush=True)
+sys.stdin.read()
+"""
+
+
+def train_tool():
+    spec = importlib.util.spec_from_file_location(
+        'train_tool', osp.join(REPO_ROOT, 'tools', 'train.py'))
+    train = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(train)
+    return train
+
+
+def test_second_training_in_a_work_dir_refused(tmp_path,
+                                               tiny_chromosome_dir):
+    config = write_tiny_config(tmp_path / 'tiny.py', tiny_chromosome_dir)
+    work_dir = tmp_path / 'work'
+    holder = subprocess.Popen(
+        [sys.executable, '-c', LOCK_HOLDER, str(work_dir)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline() == 'locked\n'
+        with mock.patch.object(sys, 'argv', [
+                'train.py', config, '--work-dir', str(work_dir)]):
+            with pytest.raises(RuntimeError, match=(
+                    rf'^{work_dir} is in use by another training \(PID '
+                    rf'{holder.pid} on .*, lock {work_dir}/train.lock\): '
+                    'two runs in one work dir mix their checkpoints and '
+                    'configs. Wait for it, stop it, or give another '
+                    '--work-dir.$')):
+                train_tool().main()
+        assert os.listdir(work_dir) == ['train.lock']
+    finally:
+        holder.kill()
+        holder.wait()
+
+    # Killed (kill -9): the lock is stale and taken over, with a message.
+    with warnings_logged() as records:
+        lock = lock_work_dir(str(work_dir))
+    assert records == [
+        f'{work_dir}/train.lock: taking over the lock of PID {holder.pid} '
+        f'on {os.uname().nodename}, which is no longer running (killed, or '
+        'its machine went down).'
+    ]
+    assert (work_dir / 'train.lock').read_text().startswith(
+        f'{os.getpid()} on ')
+    lock.close()
+
+
+def test_lock_of_a_finished_run_is_taken_silently(tmp_path):
+    holder = subprocess.run(
+        [sys.executable, '-c', LOCK_HOLDER, str(tmp_path)], input='',
+        capture_output=True, text=True, check=True)
+    assert holder.stdout == 'locked\n'
+    assert (tmp_path / 'train.lock').read_text() == ''
+    with warnings_logged() as records:
+        lock_work_dir(str(tmp_path)).close()
+    assert records == []
+
+
+def test_only_rank_0_locks(tmp_path, monkeypatch):
+    lock = lock_work_dir(str(tmp_path))
+    monkeypatch.setenv('RANK', '1')
+    assert lock_work_dir(str(tmp_path)) is None
+    lock.close()

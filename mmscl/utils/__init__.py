@@ -5,9 +5,11 @@ from .run_options import apply_run_options
 from .safe_checkpoint import (checkpoint_safe_globals,
                               register_checkpoint_safe_globals)
 from .schedule import set_max_iters
+from .work_dir_lock import lock_work_dir
 
 __all__ = [
     'apply_run_options', 'checkpoint_safe_globals',
     'find_resumable_checkpoint', 'is_intact_checkpoint', 'load_json',
-    'register_checkpoint_safe_globals', 'set_input_size', 'set_max_iters'
+    'lock_work_dir', 'register_checkpoint_safe_globals', 'set_input_size',
+    'set_max_iters'
 ]
