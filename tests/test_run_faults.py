@@ -37,7 +37,7 @@ def cell(tmp_path_factory):
     checkpoint = str(root / 'tiny.pth')
     torch.save(dict(state_dict=model.state_dict(), meta={}), checkpoint)
     return dict(images=f'{data}/images', config=config,
-                checkpoint=checkpoint)
+                checkpoint=checkpoint, tensors=len(model.state_dict()))
 
 
 def karyotype(*argv):
@@ -170,3 +170,54 @@ def test_only_rank_0_locks(tmp_path, monkeypatch):
     monkeypatch.setenv('RANK', '1')
     assert lock_work_dir(str(tmp_path)) is None
     lock.close()
+
+
+# -- A .pth that is not a checkpoint of the model (items 3, 17) -------------
+
+
+def run_test_tool(argv):
+    spec = importlib.util.spec_from_file_location(
+        'test_tool', osp.join(REPO_ROOT, 'tools', 'test.py'))
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    with mock.patch.object(sys, 'argv', ['test.py', *argv]):
+        tool.main()
+
+
+@pytest.fixture
+def foreign_pth(tmp_path):
+    path = str(tmp_path / 'x.pth')
+    torch.save({'foo': torch.ones(3)}, path)
+    return path
+
+
+def test_test_tool_refuses_a_foreign_checkpoint(cell, tmp_path, foreign_pth):
+    with pytest.raises(ValueError, match=(
+            rf'^{foreign_pth}: 0 of the model\'s {cell["tensors"]} tensors '
+            rf'found in the checkpoint \({cell["tensors"]} missing \(e.g. '
+            r'backbone.conv1.weight, backbone.bn1.weight, backbone.bn1.bias\)'
+            r"; it has no state_dict, only the keys \['foo'\]\): it is not "
+            r'a checkpoint of this model \(fewer than 50% match\). Give a '
+            'checkpoint of this config, or, to load part of it on purpose, '
+            r'lower default_hooks.checkpoint_match.min_loaded_fraction.$')):
+        run_test_tool([cell['config'], foreign_pth, '--work-dir',
+                   str(tmp_path / 'test')])
+    assert not os.path.exists(tmp_path / 'test' / 'metrics.json')
+
+
+def test_karyotype_tool_refuses_a_foreign_checkpoint(cell, tmp_path,
+                                                     foreign_pth):
+    with pytest.raises(ValueError, match=(
+            rf'^{foreign_pth}: 0 of the model\'s {cell["tensors"]} tensors '
+            r'found in the checkpoint .*not a checkpoint of this model')):
+        karyotype(cell['config'], foreign_pth, cell['images'], '--out',
+                  str(tmp_path / 'out'))
+    assert not os.path.exists(tmp_path / 'out')
+
+
+def test_karyotype_tool_says_what_it_loaded(cell, tmp_path, capsys):
+    karyotype(cell['config'], cell['checkpoint'], cell['images'], '--out',
+              str(tmp_path / 'out'))
+    assert (f"{cell['checkpoint']}: {cell['tensors']} of the model's "
+            f"{cell['tensors']} tensors found in the checkpoint and "
+            'loaded.') in capsys.readouterr().out

@@ -31,6 +31,8 @@ from mmscl.datasets.transforms import LoadChromosomeImage
 from mmscl.karyotype import DEFAULT_CONFIDENCE, assign_cell, group_by_cell
 from mmscl.karyotype.inference import read_cell_crops, score_cell_crops
 from mmscl.karyotype.karyogram import draw_karyogram
+from mmscl.utils.checkpoint_match import (configured_min_loaded_fraction,
+                                          load_checked_checkpoint)
 
 
 def parse_args(argv=None):
@@ -134,7 +136,9 @@ def main(argv=None):
     print(f'{len(crops.img_paths)} crops of {len(cells)} cell(s) in '
           f'{args.input}')
     start = time.perf_counter()
-    model = init_model(cfg, args.checkpoint, device=args.device).eval()
+    model = init_model(cfg, device=args.device).eval()
+    print(load_checked_checkpoint(model, args.checkpoint,
+                                  configured_min_loaded_fraction(cfg)))
     with tempfile.TemporaryDirectory() as tmp_dir:
         score_cell_crops(model, cfg, crops, tmp_dir, args.batch_size)
     print(f'Scored in {time.perf_counter() - start:.1f} s (model loading '

@@ -1,4 +1,5 @@
 from .ce_warmup_hook import CEWarmupHook
+from .checkpoint_match_hook import CheckpointMatchHook
 from .train_stage_hook import TrainStageHook
 
-__all__ = ['CEWarmupHook', 'TrainStageHook']
+__all__ = ['CEWarmupHook', 'CheckpointMatchHook', 'TrainStageHook']
