@@ -1,6 +1,7 @@
 """Faults and misuse of runs, checkpoints and tools (issue 21): each test
 feeds one and pins what the user sees. README "What happens with bad
 input" lists them."""
+import glob
 import importlib.util
 import os
 import os.path as osp
@@ -8,6 +9,7 @@ import runpy
 import shutil
 import subprocess
 import sys
+from argparse import Namespace
 from unittest import mock
 
 import pytest
@@ -221,3 +223,47 @@ def test_karyotype_tool_says_what_it_loaded(cell, tmp_path, capsys):
     assert (f"{cell['checkpoint']}: {cell['tensors']} of the model's "
             f"{cell['tensors']} tensors found in the checkpoint and "
             'loaded.') in capsys.readouterr().out
+
+
+# -- A training that diverges (item 4) --------------------------------------
+
+
+def test_diverging_training_stops_unsaved(tmp_path, tiny_chromosome_dir):
+    """lr 1e6: the loss is 7e28 at step 2 (saved, its weights finite) and
+    nan at step 4, where the run stops before its checkpoint."""
+    config = write_tiny_config(tmp_path / 'tiny.py', tiny_chromosome_dir)
+    work_dir = tmp_path / 'work'
+    with mock.patch.object(sys, 'argv', [
+            'train.py', config, '--work-dir', str(work_dir),
+            '--no-validate', '--cfg-options',
+            'optim_wrapper.optimizer.lr=1e6']):
+        with pytest.raises(FloatingPointError, match=(
+                r'^Training diverged: the loss is nan at iteration 4 \(lr '
+                r'1e\+06\); stopped without saving the diverged model. '
+                'Lower optim_wrapper.optimizer.lr, or resume from the last '
+                'checkpoint. Losses: loss_cls nan, loss_con nan.$')):
+            train_tool().main()
+    assert sorted(glob.glob(f'{work_dir}/*.pth')) == [
+        f'{work_dir}/iter_2.pth']
+    assert (work_dir / 'last_checkpoint').read_text().endswith('iter_2.pth')
+    weights = torch.load(work_dir / 'iter_2.pth')['state_dict'].values()
+    assert all(torch.isfinite(w).all() for w in weights)
+
+
+def test_non_finite_weights_are_not_saved():
+    from mmengine.logging import MessageHub
+
+    from mmscl.engine.hooks import FiniteLossHook
+    hub = MessageHub.get_instance('finite-weights-test')
+    hub.update_scalar('train/lr', 0.5)
+    runner = Namespace(iter=6, message_hub=hub)
+    checkpoint = dict(state_dict=dict(
+        a=torch.ones(2), b=torch.tensor([1., float('inf')]),
+        steps=torch.tensor([3])))
+    with pytest.raises(FloatingPointError, match=(
+            r'^Training diverged: 1 weight tensor\(s\) are not finite at '
+            r'iteration 6 \(e.g. b; lr 0.5\); the checkpoint was not '
+            'saved.')):
+        FiniteLossHook().before_save_checkpoint(runner, checkpoint)
+    checkpoint['state_dict']['b'] = torch.zeros(2)
+    FiniteLossHook().before_save_checkpoint(runner, checkpoint)

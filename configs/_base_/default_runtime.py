@@ -18,6 +18,8 @@ default_hooks = dict(
     # (load_from, tools/test.py), and a changed model on --resume.
     checkpoint_match=dict(
         type='CheckpointMatchHook', min_loaded_fraction=0.5),
+    # Stops at the first non-finite loss, before a diverged model is saved.
+    finite_loss=dict(type='FiniteLossHook'),
 )
 log_processor = dict(by_epoch=False)
 
