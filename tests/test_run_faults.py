@@ -267,3 +267,19 @@ def test_non_finite_weights_are_not_saved():
         FiniteLossHook().before_save_checkpoint(runner, checkpoint)
     checkpoint['state_dict']['b'] = torch.zeros(2)
     FiniteLossHook().before_save_checkpoint(runner, checkpoint)
+
+
+# -- --input-size far too large (item 18) -----------------------------------
+
+
+def test_input_size_above_2048_refused_at_start_up(tmp_path,
+                                                   tiny_chromosome_dir):
+    config = write_tiny_config(tmp_path / 'tiny.py', tiny_chromosome_dir)
+    with mock.patch.object(sys, 'argv', [
+            'train.py', config, '--work-dir', str(tmp_path / 'work'),
+            '--input-size', '100000']):
+        with pytest.raises(ValueError, match=(
+                r'^input size must be an int in 1..2048 \(pixels\), got '
+                '100000$')):
+            train_tool().main()
+    assert not os.path.exists(tmp_path / 'work')
