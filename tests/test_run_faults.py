@@ -283,3 +283,36 @@ def test_input_size_above_2048_refused_at_start_up(tmp_path,
                 '100000$')):
             train_tool().main()
     assert not os.path.exists(tmp_path / 'work')
+
+
+# -- --cfg-options keys that cannot be meant (item 13) ----------------------
+
+
+@pytest.mark.parametrize('option, message', [
+    ('randomnes.seed=1', "--cfg-options randomnes.seed: the config has no "
+     "top-level 'randomnes', and nothing would read it. Did you mean "
+     "'randomness'?"),
+    ('model.head.lambda=1', "--cfg-options model.head.lambda: 'lambda' is a "
+     'Python keyword, which no setting is named after (a config cannot '
+     'hold it as a key). Check the name of the setting.'),
+])
+def test_cfg_options_that_cannot_be_meant(tmp_path, tiny_chromosome_dir,
+                                          option, message):
+    config = write_tiny_config(tmp_path / 'tiny.py', tiny_chromosome_dir)
+    with mock.patch.object(sys, 'argv', [
+            'train.py', config, '--work-dir', str(tmp_path / 'work'),
+            '--cfg-options', option]):
+        with pytest.raises(ValueError) as error:
+            train_tool().main()
+    assert str(error.value) == message
+    assert not os.path.exists(tmp_path / 'work')
+
+
+def test_cfg_options_may_add_runner_settings():
+    from mmengine.config import Config
+
+    from mmscl.utils import apply_run_options
+    cfg = Config(dict(model=dict(type='M')))
+    apply_run_options(cfg, {'randomness.seed': 1, 'model.depth': 3,
+                            'custom_hooks': []})
+    assert cfg.randomness.seed == 1 and cfg.model.depth == 3

@@ -31,6 +31,7 @@ from mmscl.datasets.transforms import LoadChromosomeImage
 from mmscl.karyotype import DEFAULT_CONFIDENCE, assign_cell, group_by_cell
 from mmscl.karyotype.inference import read_cell_crops, score_cell_crops
 from mmscl.karyotype.karyogram import draw_karyogram
+from mmscl.utils import apply_run_options
 from mmscl.utils.checkpoint_match import (configured_min_loaded_fraction,
                                           load_checked_checkpoint)
 
@@ -127,8 +128,7 @@ def output_files(input_path: str, out: str, cells: dict, crops,
 def main(argv=None):
     args = parse_args(argv)
     cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+    apply_run_options(cfg, args.cfg_options)
     check_out_folder(args.input, args.out)
     crops = read_cell_crops(args.input)
     cells = group_by_cell(crops.cell_ids)
