@@ -106,9 +106,9 @@ spec = importlib.util.spec_from_file_location(
     'lock', '{REPO_ROOT}/mmscl/utils/work_dir_lock.py')
 lock = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(lock)
-lock.lock_work_dir(sys.argv[1])
-print('locked', flush=True)
-sys.stdin.read()
+with lock.lock_work_dir(sys.argv[1]):
+    print('locked', flush=True)
+    sys.stdin.read()
 """
 
 
@@ -144,16 +144,15 @@ def test_second_training_in_a_work_dir_refused(tmp_path,
         holder.wait()
 
     # Killed (kill -9): the lock is stale and taken over, with a message.
-    with warnings_logged() as records:
-        lock = lock_work_dir(str(work_dir))
+    with warnings_logged() as records, lock_work_dir(str(work_dir)):
+        assert (work_dir / 'train.lock').read_text().startswith(
+            f'{os.getpid()} on ')
     assert records == [
         f'{work_dir}/train.lock: taking over the lock of PID {holder.pid} '
         f'on {os.uname().nodename}, which is no longer running (killed, or '
         'its machine went down).'
     ]
-    assert (work_dir / 'train.lock').read_text().startswith(
-        f'{os.getpid()} on ')
-    lock.close()
+    assert (work_dir / 'train.lock').read_text() == ''
 
 
 def test_lock_of_a_finished_run_is_taken_silently(tmp_path):
@@ -162,16 +161,17 @@ def test_lock_of_a_finished_run_is_taken_silently(tmp_path):
         capture_output=True, text=True, check=True)
     assert holder.stdout == 'locked\n'
     assert (tmp_path / 'train.lock').read_text() == ''
-    with warnings_logged() as records:
-        lock_work_dir(str(tmp_path)).close()
+    with warnings_logged() as records, lock_work_dir(str(tmp_path)):
+        pass
     assert records == []
 
 
 def test_only_rank_0_locks(tmp_path, monkeypatch):
-    lock = lock_work_dir(str(tmp_path))
-    monkeypatch.setenv('RANK', '1')
-    assert lock_work_dir(str(tmp_path)) is None
-    lock.close()
+    with lock_work_dir(str(tmp_path)) as lock:
+        assert lock is not None
+        monkeypatch.setenv('RANK', '1')
+        with lock_work_dir(str(tmp_path)) as other:
+            assert other is None
 
 
 # -- A .pth that is not a checkpoint of the model (items 3, 17) -------------

@@ -4,17 +4,17 @@ Two trainings started into one work dir both run to the end, and leave the
 checkpoints of one and the dumped config of the other. :func:`lock_work_dir`
 takes an exclusive ``flock`` on ``<work_dir>/train.lock``, which the
 kernel releases when the process ends however it ends, and writes the PID
-into the file: a second live run is refused naming that PID, and the lock
+into the file (emptied when the run ends, killed runs aside): a second live run is refused naming that PID, and the lock
 of a killed run (its PID still in the file, the flock gone) is taken over
 with a message. In a distributed launch the first process (rank 0) holds
 the lock for all.
 """
-import atexit
 import fcntl
 import os
 import os.path as osp
 import socket
-from typing import IO, Optional
+from contextlib import contextmanager
+from typing import IO, Iterator, Optional
 
 from mmengine.logging import print_log
 
@@ -24,22 +24,24 @@ LOCK_FILE = 'train.lock'
 RANK_VARIABLES = ('RANK', 'SLURM_PROCID', 'OMPI_COMM_WORLD_RANK')
 
 
-def lock_work_dir(work_dir: str) -> Optional[IO]:
-    """Lock ``work_dir`` for this process until it ends.
+@contextmanager
+def lock_work_dir(work_dir: str) -> Iterator[Optional[IO]]:
+    """Lock ``work_dir`` for the ``with`` block (a run).
 
     Args:
         work_dir (str): The work dir of the run (created if missing).
 
-    Returns:
-        The open lock file (the lock lasts while it stays open), or None in
-        a process of rank above 0.
+    Yields:
+        The open lock file, or None in a process of rank above 0 (which
+        takes no lock).
 
     Raises:
         RuntimeError: If another live process holds the lock, naming its
             PID and host.
     """
     if any(int(os.environ.get(name, 0)) > 0 for name in RANK_VARIABLES):
-        return None
+        yield None
+        return
     os.makedirs(work_dir, exist_ok=True)
     path = osp.join(work_dir, LOCK_FILE)
     lock = open(path, 'a+')
@@ -64,13 +66,10 @@ def lock_work_dir(work_dir: str) -> Optional[IO]:
     lock.truncate()
     lock.write(f'{os.getpid()} on {socket.gethostname()}\n')
     lock.flush()
-    atexit.register(_release, lock)
-    return lock
-
-
-def _release(lock: IO) -> None:
-    """Empty the lock file of a run that ends normally, so that the next
-    run takes it without a message; the flock goes with the process."""
-    if not lock.closed:
+    try:
+        yield lock
+    finally:
+        # The run ended (an error is an end too): the next one takes the
+        # lock without a message.
         lock.truncate(0)
         lock.close()
