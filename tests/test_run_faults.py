@@ -3,12 +3,15 @@ feeds one and pins what the user sees. README "What happens with bad
 input" lists them."""
 import glob
 import importlib.util
+import json
 import os
 import os.path as osp
 import runpy
 import shutil
+import struct
 import subprocess
 import sys
+import zipfile
 from argparse import Namespace
 from unittest import mock
 
@@ -316,3 +319,56 @@ def test_cfg_options_may_add_runner_settings():
     apply_run_options(cfg, {'randomness.seed': 1, 'model.depth': 3,
                             'custom_hooks': []})
     assert cfg.randomness.seed == 1 and cfg.model.depth == 3
+
+
+# -- A zip checkpoint whose pickle is corrupt (item 15) ---------------------
+
+
+def corrupt_pickle(path):
+    """Overwrite the pickle of a torch zip checkpoint in place: the zip
+    stays whole, torch.load raises IndexError: pop from empty list."""
+    data = bytearray(open(path, 'rb').read())
+    with zipfile.ZipFile(path) as archive:
+        [info] = [i for i in archive.infolist()
+                  if i.filename.endswith('/data.pkl')]
+    name_len, extra_len = struct.unpack(
+        '<HH', data[info.header_offset + 26:info.header_offset + 30])
+    start = info.header_offset + 30 + name_len + extra_len
+    data[start + 2:start + info.file_size] = b'a' * (info.file_size - 2)
+    open(path, 'wb').write(bytes(data))
+
+
+def test_loading_a_corrupt_pickle_names_the_file(tmp_path):
+    from mmengine.runner import CheckpointLoader
+    path = str(tmp_path / 'iter_4.pth')
+    torch.save(dict(meta=dict(iter=4)), path)
+    corrupt_pickle(path)
+    with pytest.raises(RuntimeError, match=(
+            rf'^{path} cannot be loaded \(IndexError: pop from empty '
+            r'list\): it is truncated or corrupt, or not a torch '
+            'checkpoint.$')):
+        CheckpointLoader.load_checkpoint(path)
+
+
+def test_resume_falls_back_past_a_corrupt_pickle(tmp_path,
+                                                 tiny_chromosome_dir):
+    config = write_tiny_config(tmp_path / 'tiny.py', tiny_chromosome_dir)
+    work_dir = tmp_path / 'work'
+    argv = ['train.py', config, '--work-dir', str(work_dir),
+            '--no-validate']
+    with mock.patch.object(sys, 'argv', argv):
+        train_tool().main()
+    corrupt_pickle(work_dir / 'iter_4.pth')
+    with warnings_logged() as records, mock.patch.object(
+            sys, 'argv', argv + ['--resume']):
+        train_tool().main()
+    assert records[0] == (
+        f'Auto-resume: {work_dir}/iter_4.pth is truncated or corrupt (its '
+        'pickle does not load: IndexError: pop from empty list); resuming '
+        f'from {work_dir}/iter_2.pth, the newest intact checkpoint, '
+        'instead.')
+    # Steps 3 and 4 trained again, iter_4.pth saved whole.
+    last_run = sorted(glob.glob(f'{work_dir}/*/vis_data/scalars.json'))[-1]
+    with open(last_run) as f:
+        assert [json.loads(line)['iter'] for line in f] == [3, 4]
+    assert torch.load(work_dir / 'iter_4.pth')['meta']['iter'] == 4
