@@ -372,3 +372,78 @@ def test_resume_falls_back_past_a_corrupt_pickle(tmp_path,
     with open(last_run) as f:
         assert [json.loads(line)['iter'] for line in f] == [3, 4]
     assert torch.load(work_dir / 'iter_4.pth')['meta']['iter'] == 4
+
+
+# -- load_from another architecture, --resume a changed model (16, 17) ------
+
+
+def model_checkpoint(config, path, **options):
+    """Save the state dict of the config's model, changed by options."""
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+    from mmpretrain.registry import MODELS
+    cfg = Config.fromfile(config)
+    cfg.merge_from_dict(options)
+    init_default_scope('mmpretrain')
+    torch.manual_seed(0)
+    state_dict = MODELS.build(cfg.model).state_dict()
+    torch.save(dict(state_dict=state_dict, meta=dict(epoch=0, iter=2)),
+               path)
+    return state_dict
+
+
+def test_load_from_another_architecture(tmp_path, tiny_chromosome_dir):
+    config = write_tiny_config(tmp_path / 'tiny.py', tiny_chromosome_dir)
+    mobilenet = model_checkpoint(
+        config, tmp_path / 'mobilenet.pth', **{
+            'model.backbone': dict(type='MobileNetV2', _delete_=True),
+            'model.head.in_channels': 1280})
+    ours = model_checkpoint(config, tmp_path / 'r18.pth')
+    same = sum(name in mobilenet and mobilenet[name].shape == t.shape
+               for name, t in ours.items())
+    assert 0 < same < len(ours) / 2
+    argv = ['train.py', config, '--work-dir', str(tmp_path / 'work'),
+            '--no-validate', '--cfg-options',
+            f'load_from={tmp_path}/mobilenet.pth', 'train_cfg.max_iters=1']
+    with mock.patch.object(sys, 'argv', argv):
+        with pytest.raises(ValueError) as error:
+            train_tool().main()
+    assert str(error.value) == (
+        f"{tmp_path}/mobilenet.pth: {same} of the model's {len(ours)} "
+        'tensors found in the checkpoint (120 missing (e.g. '
+        'backbone.conv1.weight, backbone.bn1.weight, backbone.bn1.bias), 1 '
+        'of another shape (e.g. head.embedding.weight: (64, 1280) in the '
+        'checkpoint, (64, 512) in the model)): it is not a checkpoint of '
+        'this model (fewer than 50% match). Give a checkpoint of this '
+        'config, or, to load part of it on purpose, lower '
+        'default_hooks.checkpoint_match.min_loaded_fraction.')
+    assert not glob.glob(f'{tmp_path}/work/*.pth')
+
+    # Asked for: it trains on, saying what it loaded.
+    with warnings_logged(), mock.patch.object(sys, 'argv', argv + [
+            'default_hooks.checkpoint_match.min_loaded_fraction=0']):
+        train_tool().main()
+    log = sorted(glob.glob(f'{tmp_path}/work/*/*.log'))[-1]
+    assert (f"{tmp_path}/mobilenet.pth: {same} of the model's {len(ours)} "
+            'tensors found in the checkpoint and loaded; ') in open(
+                log).read()
+    assert glob.glob(f'{tmp_path}/work/iter_1.pth')
+
+
+def test_resume_with_num_classes_changed(tmp_path, tiny_chromosome_dir):
+    config = write_tiny_config(tmp_path / 'tiny.py', tiny_chromosome_dir)
+    model_checkpoint(config, tmp_path / 'iter_2.pth')
+    with mock.patch.object(sys, 'argv', [
+            'train.py', config, '--work-dir', str(tmp_path / 'work'),
+            '--resume', str(tmp_path / 'iter_2.pth'), '--cfg-options',
+            'model.head.num_classes=23']):
+        with pytest.raises(ValueError) as error:
+            train_tool().main()
+    assert str(error.value) == (
+        f"{tmp_path}/iter_2.pth: 124 of the model's 126 tensors found in "
+        'the checkpoint; resuming needs them all, with their shapes: 2 of '
+        'another shape (e.g. head.classifier.2.weight: (24, 64) in the '
+        'checkpoint, (23, 64) in the model; head.classifier.2.bias: (24,) '
+        'in the checkpoint, (23,) in the model). Was the model changed '
+        '(num_classes, the backbone) since the run saved it? Resume with '
+        'the config it ran, or start from it with load_from (no --resume).')
