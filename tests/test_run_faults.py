@@ -447,3 +447,34 @@ def test_resume_with_num_classes_changed(tmp_path, tiny_chromosome_dir):
         'in the checkpoint, (23,) in the model). Was the model changed '
         '(num_classes, the backbone) since the run saved it? Resume with '
         'the config it ran, or start from it with load_from (no --resume).')
+
+
+# -- --resume with a changed lr (item 5) ------------------------------------
+
+
+def test_resume_with_a_changed_lr(tmp_path, tiny_chromosome_dir):
+    from mmengine.config import Config
+    config = write_tiny_config(tmp_path / 'tiny.py', tiny_chromosome_dir)
+    work_dir = tmp_path / 'work'
+    argv = ['train.py', config, '--work-dir', str(work_dir), '--no-validate',
+            '--cfg-options', 'train_cfg.max_iters=2']
+    with mock.patch.object(sys, 'argv', argv):
+        train_tool().main()
+    with mock.patch.object(sys, 'argv', argv[:-1] + [
+            'train_cfg.max_iters=3', 'optim_wrapper.optimizer.lr=0.01',
+            '--resume']):
+        train_tool().main()
+    log = sorted(glob.glob(f'{work_dir}/*/*.log'))[-1]
+    assert (
+        '--resume: the run goes on with the lr of the checkpoint '
+        "(optim_wrapper.optimizer.lr=0.001), not the config's 0.01: resuming "
+        'restores the optimizer and its schedulers. The config dumped into '
+        'the work dir now says 0.001. To train on with 0.01, start from the '
+        'checkpoint with load_from=CKPT instead of --resume.') in open(
+            log).read()
+    dumped = Config.fromfile(work_dir / 'tiny.py')
+    assert dumped.optim_wrapper.optimizer.lr == 0.001
+    last_run = sorted(glob.glob(f'{work_dir}/*/vis_data/scalars.json'))[-1]
+    with open(last_run) as f:
+        [step] = [json.loads(line) for line in f]
+    assert step['iter'] == 3 and step['lr'] == pytest.approx(0.001)

@@ -20,6 +20,8 @@ default_hooks = dict(
         type='CheckpointMatchHook', min_loaded_fraction=0.5),
     # Stops at the first non-finite loss, before a diverged model is saved.
     finite_loss=dict(type='FiniteLossHook'),
+    # Says that --resume goes on with the checkpoint's lr, and dumps it.
+    resumed_lr=dict(type='ResumedLrHook'),
 )
 log_processor = dict(by_epoch=False)
 
