@@ -132,7 +132,8 @@ def main(argv=None):
     check_out_folder(args.input, args.out)
     crops = read_cell_crops(args.input)
     cells = group_by_cell(crops.cell_ids)
-    karyograms = output_files(args.input, args.out, cells, crops, args.overwrite)
+    karyograms = output_files(args.input, args.out, cells, crops,
+                              args.overwrite)
     print(f'{len(crops.img_paths)} crops of {len(cells)} cell(s) in '
           f'{args.input}')
     start = time.perf_counter()

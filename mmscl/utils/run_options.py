@@ -55,8 +55,9 @@ def apply_run_options(cfg: Config,
     """Apply the command-line settings of ``tools/train.py`` and
     ``tools/test.py`` to a config, in place and in their order:
     ``--cfg-options`` first (checked by :func:`check_cfg_options`), then
-    ``--input-size`` (every ``Letterbox``, :func:`set_input_size`), then ``--max-iters`` (the whole schedule,
-    :func:`set_max_iters`, from the length the options left).
+    ``--input-size`` (every ``Letterbox``, :func:`set_input_size`), then
+    ``--max-iters`` (the whole schedule, :func:`set_max_iters`, from the
+    length the options left).
 
     Args:
         cfg (Config): The config.

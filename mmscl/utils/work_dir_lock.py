@@ -4,10 +4,10 @@ Two trainings started into one work dir both run to the end, and leave the
 checkpoints of one and the dumped config of the other. :func:`lock_work_dir`
 takes an exclusive ``flock`` on ``<work_dir>/train.lock``, which the
 kernel releases when the process ends however it ends, and writes the PID
-into the file (emptied when the run ends, killed runs aside): a second live run is refused naming that PID, and the lock
-of a killed run (its PID still in the file, the flock gone) is taken over
-with a message. In a distributed launch the first process (rank 0) holds
-the lock for all.
+into the file (emptied when the run ends, killed runs aside): a second
+live run is refused naming that PID, and the lock of a killed run (its PID
+still in the file, the flock gone) is taken over with a message. In a
+distributed launch the first process (rank 0) holds the lock for all.
 """
 import fcntl
 import os
