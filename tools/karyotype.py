@@ -35,6 +35,9 @@ from mmscl.engine.adaptation import DEFAULT_SHIFT_SCALE, save_adapted
 from mmscl.karyotype import DEFAULT_CONFIDENCE, assign_cell, group_by_cell
 from mmscl.karyotype.inference import read_cell_crops, score_cell_crops
 from mmscl.karyotype.karyogram import draw_karyogram
+from mmscl.utils import apply_run_options
+from mmscl.utils.checkpoint_match import (configured_min_loaded_fraction,
+                                          load_checked_checkpoint)
 
 
 def parse_args(argv=None):
@@ -47,6 +50,8 @@ def parse_args(argv=None):
     parser.add_argument(
         'input', help='a cell folder, a folder of cell folders, or a CSV')
     parser.add_argument('--out', required=True, help='output folder')
+    parser.add_argument('--overwrite', action='store_true',
+                        help='replace karyograms and CSVs already in --out')
     parser.add_argument(
         '--confidence',
         type=float,
@@ -88,17 +93,76 @@ def file_name(cell_id: str) -> str:
     return re.sub(r'[^\w.-]+', '_', cell_id).strip('._') or 'cell'
 
 
+def check_out_folder(input_path: str, out: str) -> None:
+    """Refuse an output folder that is, or is inside, an input folder: a
+    second run would read its own karyograms as crops."""
+    if not osp.isdir(input_path):
+        return
+    folder, out_folder = osp.realpath(input_path), osp.realpath(out)
+    if out_folder == folder or out_folder.startswith(folder + os.sep):
+        raise ValueError(
+            f'--out {out} is inside the input folder {input_path}: its '
+            'karyograms would be read as crops by the next run, and could '
+            'overwrite crops. Choose an --out outside the input.')
+
+
+def output_files(input_path: str, out: str, cells: dict, crops,
+                 overwrite: bool) -> dict:
+    """The karyogram file of every cell, checked not to overwrite anything
+    unasked (nor, ever, the input or another cell's karyogram).
+
+    Args:
+        input_path (str): The input folder or CSV.
+        out (str): The output folder.
+        cells (dict): Crop indices by cell id.
+        crops (CellCrops): The crops.
+        overwrite (bool): Whether files already in ``out`` may be replaced.
+
+    Returns:
+        dict: The karyogram path by cell id.
+    """
+    karyograms, cell_of_file = {}, {}
+    for cell_id in cells:
+        png = osp.join(out, f'{file_name(cell_id)}.png')
+        if png in cell_of_file:
+            raise ValueError(
+                f'cells {cell_of_file[png]!r} and {cell_id!r} would both '
+                f'be drawn to {png}: rename one of them.')
+        karyograms[cell_id] = cell_of_file[png] = png
+    outputs = list(karyograms.values()) + [
+        osp.join(out, name) for name in ('crops.csv', 'cells.csv')]
+    inputs = {osp.realpath(path)
+              for path in crops.img_paths + [input_path]}
+    hit = [path for path in outputs if osp.realpath(path) in inputs]
+    if hit:
+        raise ValueError(
+            f'{len(hit)} output file(s) would replace the input (e.g. '
+            f'{hit[0]}): choose another --out.')
+    existing = [path for path in outputs if osp.exists(path)]
+    if existing and not overwrite:
+        raise FileExistsError(
+            f'{out} already holds {len(existing)} of the files this run '
+            f'writes (e.g. {", ".join(map(osp.basename, existing[:3]))}): '
+            'nothing was written. Move them away, or pass --overwrite to '
+            'replace them.')
+    return karyograms
+
+
 def main(argv=None):
     args = parse_args(argv)
     cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+    apply_run_options(cfg, args.cfg_options)
+    check_out_folder(args.input, args.out)
     crops = read_cell_crops(args.input)
     cells = group_by_cell(crops.cell_ids)
+    karyograms = output_files(args.input, args.out, cells, crops,
+                              args.overwrite)
     print(f'{len(crops.img_paths)} crops of {len(cells)} cell(s) in '
           f'{args.input}')
     start = time.perf_counter()
-    model = init_model(cfg, args.checkpoint, device=args.device).eval()
+    model = init_model(cfg, device=args.device).eval()
+    print(load_checked_checkpoint(model, args.checkpoint,
+                                  configured_min_loaded_fraction(cfg)))
     with tempfile.TemporaryDirectory() as tmp_dir:
         score_cell_crops(
             model, cfg, crops, tmp_dir, args.batch_size,
@@ -128,7 +192,7 @@ def main(argv=None):
             images = [
                 to_dark_on_light(load(crops.img_paths[i])) for i in indices
             ]
-            png = osp.join(args.out, f'{file_name(cell_id)}.png')
+            png = karyograms[cell_id]
             cv2.imwrite(png,
                         draw_karyogram(images, assignment, f'cell {cell_id}'))
         cell_rows.append(

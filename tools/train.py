@@ -12,7 +12,8 @@ from mmengine.registry import RUNNERS
 from mmengine.runner import Runner
 
 import mmscl  # noqa: F401  (registers mmscl's modules, safe checkpoints)
-from mmscl.utils import apply_run_options, find_resumable_checkpoint
+from mmscl.utils import (apply_run_options, find_resumable_checkpoint,
+                         lock_work_dir)
 
 
 def parse_args():
@@ -102,10 +103,11 @@ def merge_args(cfg, args):
 def main():
     args = parse_args()
     cfg = merge_args(Config.fromfile(args.config), args)
-    runner = (Runner.from_cfg(cfg)
-              if 'runner_type' not in cfg else RUNNERS.build(cfg))
-    runner.register_hook(dict(type='DisjointSplitsHook'))
-    runner.train()
+    with lock_work_dir(cfg.work_dir):
+        runner = (Runner.from_cfg(cfg)
+                  if 'runner_type' not in cfg else RUNNERS.build(cfg))
+        runner.register_hook(dict(type='DisjointSplitsHook'))
+        runner.train()
 
 
 if __name__ == '__main__':

@@ -14,6 +14,14 @@ default_hooks = dict(
         rule='greater'),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     visualization=dict(type='VisualizationHook', enable=False),
+    # Refuses a checkpoint holding under half of the model's tensors
+    # (load_from, tools/test.py), and a changed model on --resume.
+    checkpoint_match=dict(
+        type='CheckpointMatchHook', min_loaded_fraction=0.5),
+    # Stops at the first non-finite loss, before a diverged model is saved.
+    finite_loss=dict(type='FiniteLossHook'),
+    # Says that --resume goes on with the checkpoint's lr, and dumps it.
+    resumed_lr=dict(type='ResumedLrHook'),
 )
 log_processor = dict(by_epoch=False)
 

@@ -8,6 +8,9 @@ dumps into its work dir tests as the run trained.
 from mmengine.config import Config
 
 DATALOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
+# Far above what any backbone config uses (the shipped ones take 64 to
+# 224); a side of 100000 would only run a dataloader worker out of memory.
+MAX_INPUT_SIZE = 2048
 
 
 def set_input_size(cfg: Config, input_size: int) -> None:
@@ -18,9 +21,11 @@ def set_input_size(cfg: Config, input_size: int) -> None:
         cfg (Config): The config.
         input_size (int): Side of the model input in pixels.
     """
-    if not (isinstance(input_size, int) and input_size > 0):
+    if not (isinstance(input_size, int) and
+            0 < input_size <= MAX_INPUT_SIZE):
         raise ValueError(
-            f'input size must be a positive int, got {input_size!r}')
+            f'input size must be an int in 1..{MAX_INPUT_SIZE} (pixels), '
+            f'got {input_size!r}')
     found = False
     for name in DATALOADERS:
         loader = cfg.get(name)

@@ -2,8 +2,9 @@
 
 MMEngine's auto-resume loads the checkpoint named in the work dir's
 ``last_checkpoint`` file; if that file was cut short (the job was killed
-while saving it, the disk filled up), resuming fails. Here the newest
-intact checkpoint is chosen instead, with a warning naming both.
+while saving it, the disk filled up) or its pickle is corrupt, resuming
+fails. Here the newest intact checkpoint is chosen instead, with a warning
+naming both.
 """
 import glob
 import os.path as osp
@@ -11,6 +12,7 @@ import re
 import zipfile
 from typing import List, Optional
 
+import torch
 from mmengine.logging import print_log
 from mmengine.runner.checkpoint import find_latest_checkpoint
 
@@ -18,24 +20,32 @@ from mmengine.runner.checkpoint import find_latest_checkpoint
 _SAVED_CHECKPOINT = re.compile(r'(?:iter|epoch)_(\d+)\.pth')
 
 
-def is_intact_checkpoint(path: str) -> bool:
-    """Whether ``path`` is a whole torch checkpoint.
+def checkpoint_fault(path: str) -> Optional[str]:
+    """What keeps ``path`` from loading as a torch checkpoint, if anything.
 
     torch saves a zip archive whose index is written last, so a file cut
-    short has none; this reads the index, not the tensors.
+    short has none; the pickle is then read (memory-mapped, without
+    reading the tensors), which finds a corrupt one.
 
     Args:
         path (str): The checkpoint file.
 
     Returns:
-        bool: False for a missing, truncated or non-zip file.
+        str, optional: None for a whole checkpoint, else the fault, e.g.
+        ``'not a whole zip archive'``.
     """
     try:
         with zipfile.ZipFile(path) as archive:
-            return any(
-                name.endswith('/data.pkl') for name in archive.namelist())
+            if not any(name.endswith('/data.pkl')
+                       for name in archive.namelist()):
+                return 'no data.pkl in its zip archive'
     except (OSError, zipfile.BadZipFile):
-        return False
+        return 'not a whole zip archive'
+    try:
+        torch.load(path, map_location='cpu', mmap=True)
+    except Exception as e:  # whatever torch raises on a corrupt pickle
+        return f'its pickle does not load: {type(e).__name__}: {e}'
+    return None
 
 
 def _saved_checkpoints(work_dir: str) -> List[str]:
@@ -69,19 +79,21 @@ def find_resumable_checkpoint(work_dir: str) -> Optional[str]:
     ]
     broken = []
     for path in candidates:
-        if is_intact_checkpoint(path):
+        fault = checkpoint_fault(path)
+        if fault is None:
             if broken:
                 print_log(
-                    f'Auto-resume: {broken[0]} is truncated or corrupt '
-                    f'(not a whole zip archive); resuming from {path}, the '
-                    'newest intact checkpoint, instead.',
+                    f'Auto-resume: {broken[0][0]} is truncated or corrupt '
+                    f'({broken[0][1]}); resuming from {path}, the newest '
+                    'intact checkpoint, instead.',
                     logger='current',
                     level=30)
             return path
-        broken.append(path)
+        broken.append((path, fault))
     if broken:
         raise RuntimeError(
             f'Auto-resume: no intact checkpoint in {work_dir}; '
-            f'{", ".join(broken)} are truncated or corrupt. Move them away '
-            'to start afresh, or give --resume PATH.')
+            f'{", ".join(path for path, _ in broken)} are truncated or '
+            f'corrupt ({broken[0][1]}, ...). Move them away to start '
+            'afresh, or give --resume PATH.')
     return None

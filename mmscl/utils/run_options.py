@@ -1,10 +1,51 @@
 """The settings a run takes on top of its config, in one order."""
+import difflib
+import inspect
+import keyword
 from typing import Optional
 
 from mmengine.config import Config
+from mmengine.runner import Runner
 
 from .input_size import set_input_size
 from .schedule import set_max_iters
+
+# Top-level settings MMEngine's Runner reads, which a config may leave out:
+# its arguments, and what Runner.from_cfg and the tools read besides.
+RUNNER_SETTINGS = sorted(
+    set(inspect.signature(Runner.__init__).parameters) - {'self', 'cfg'}
+    | {'compile', 'runner_type'})
+
+
+def check_cfg_options(cfg: Config, cfg_options: dict) -> None:
+    """Refuse ``--cfg-options`` keys that cannot be meant: a top-level key
+    that neither the config nor MMEngine's Runner has (a typo such as
+    ``randomnes.seed=1`` would be silently ignored), and a key holding a
+    Python keyword (``model.head.lambda=1``: no module takes it, and the
+    config could no longer be dumped).
+
+    Args:
+        cfg (Config): The config.
+        cfg_options (dict): The overrides, by dotted key.
+
+    Raises:
+        ValueError: Naming the key, and the closest known one.
+    """
+    known = sorted(set(cfg.keys()) | set(RUNNER_SETTINGS))
+    for key in cfg_options:
+        parts = str(key).split('.')
+        keywords = [part for part in parts if keyword.iskeyword(part)]
+        if keywords:
+            raise ValueError(
+                f'--cfg-options {key}: {keywords[0]!r} is a Python keyword, '
+                'which no setting is named after (a config cannot hold it '
+                'as a key). Check the name of the setting.')
+        if parts[0] not in known:
+            close = difflib.get_close_matches(parts[0], known, n=1)
+            hint = f' Did you mean {close[0]!r}?' if close else ''
+            raise ValueError(
+                f'--cfg-options {key}: the config has no top-level '
+                f'{parts[0]!r}, and nothing would read it.{hint}')
 
 
 def apply_run_options(cfg: Config,
@@ -13,9 +54,10 @@ def apply_run_options(cfg: Config,
                       max_iters: Optional[int] = None) -> None:
     """Apply the command-line settings of ``tools/train.py`` and
     ``tools/test.py`` to a config, in place and in their order:
-    ``--cfg-options`` first, then ``--input-size`` (every ``Letterbox``,
-    :func:`set_input_size`), then ``--max-iters`` (the whole schedule,
-    :func:`set_max_iters`, from the length the options left).
+    ``--cfg-options`` first (checked by :func:`check_cfg_options`), then
+    ``--input-size`` (every ``Letterbox``, :func:`set_input_size`), then
+    ``--max-iters`` (the whole schedule, :func:`set_max_iters`, from the
+    length the options left).
 
     Args:
         cfg (Config): The config.
@@ -24,6 +66,7 @@ def apply_run_options(cfg: Config,
         max_iters (int, optional): Training steps.
     """
     if cfg_options:
+        check_cfg_options(cfg, cfg_options)
         cfg.merge_from_dict(cfg_options)
     if input_size is not None:
         set_input_size(cfg, input_size)

@@ -6,12 +6,17 @@ message hub's ``HistoryBuffer`` and numpy scalars and arrays) fail to load
 or resume. Rather than turning safe loading off, we allow-list exactly the
 globals those checkpoints hold. Anything else (``os.system``, ...) is still
 refused by torch's restricted unpickler, before it can run.
+
+:func:`register_local_checkpoint_loader` makes MMEngine's loader of local
+files name the file when torch cannot read it (a corrupt pickle raises a
+bare ``IndexError: pop from empty list``).
 """
 import pickle
 
 import numpy as np
 import torch
 from mmengine.logging import HistoryBuffer
+from mmengine.runner.checkpoint import CheckpointLoader, load_from_local
 
 
 # Filled in by ``HistoryBuffer.__init__`` only, so not yet at import time.
@@ -51,3 +56,31 @@ def checkpoint_safe_globals() -> list:
 def register_checkpoint_safe_globals() -> None:
     """Allow-list the globals of MMEngine checkpoints for ``torch.load``."""
     torch.serialization.add_safe_globals(checkpoint_safe_globals())
+
+
+def load_local_checkpoint(filename: str, map_location=None):
+    """MMEngine's loader of local checkpoint files, naming the file when
+    torch cannot read it.
+
+    Args:
+        filename (str): The checkpoint file.
+        map_location: As for :func:`torch.load`.
+
+    Returns:
+        dict: The checkpoint.
+    """
+    try:
+        return load_from_local(filename, map_location)
+    except FileNotFoundError:
+        raise
+    except pickle.UnpicklingError as e:
+        raise pickle.UnpicklingError(f'{filename}: {e}') from e
+    except Exception as e:
+        raise RuntimeError(
+            f'{filename} cannot be loaded ({type(e).__name__}: {e}): it is '
+            'truncated or corrupt, or not a torch checkpoint.') from e
+
+
+def register_local_checkpoint_loader() -> None:
+    """Load local checkpoints with :func:`load_local_checkpoint`."""
+    CheckpointLoader.register_scheme('', load_local_checkpoint, force=True)
