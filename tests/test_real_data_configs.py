@@ -108,7 +108,14 @@ def test_gband612_settings():
     for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         dataset = cfg[loader].dataset
         assert dataset.data_root == 'data/gband612/'
-        assert [t.type for t in dataset.pipeline][:3] == [
+        types = [t.type for t in dataset.pipeline]
+        # Training draws the reference level (and jitters it) before the
+        # Letterbox scales by it.
+        if loader == 'train_dataloader':
+            assert types[2:4] == ['RandomReferenceLevel',
+                                  'RandomReferenceScale']
+            del types[2:4]
+        assert types[:3] == [
             'LoadChromosomeImage', 'NormalizeStain', 'Letterbox']
         letterbox = transform(dataset.pipeline, 'Letterbox')
         assert (letterbox.reference_fraction, letterbox.scale) == (0.4, 128)
@@ -117,6 +124,9 @@ def test_gband612_settings():
                                  cfg.val_dataloader.dataset,
                                  cfg.test_dataloader.dataset)] == [
                                      'train.csv', 'val.csv', 'test.csv']
+    level = transform(cfg.train_dataloader.dataset.pipeline,
+                      'RandomReferenceLevel')
+    assert level.level_probs == dict(cell=0.5, patient=0.25, dataset=0.25)
     rotate = transform(cfg.train_dataloader.dataset.pipeline, 'RandomRotate')
     assert rotate.fill == 255 and rotate.angle == 15.
 
@@ -486,8 +496,9 @@ def test_real_crops_through_the_pipelines(real_crops):
     # to the brightness jitter).
     for seed in range(4):
         np.random.seed(seed)
-        results = run_pipeline(cfg.train_dataloader.dataset.pipeline, path,
-                               ref_length=100.)
+        results = run_pipeline(
+            cfg.train_dataloader.dataset.pipeline, path,
+            ref_lengths=dict(cell=100., patient=100., dataset=100.))
         img = results['inputs'].numpy()[0]
         assert img.shape == (128, 128)
         corners = {img[0, 0], img[0, -1], img[-1, 0], img[-1, -1]}
