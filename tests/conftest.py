@@ -35,10 +35,6 @@ class warnings_logged:
 def load_converter(name):
     """The module of ``tools/dataset_converters/<name>.py``."""
     path = osp.join(REPO_ROOT, 'tools', 'dataset_converters', f'{name}.py')
-    # The converters import converter_cli from their folder, as Python
-    # allows when they run as scripts.
-    if osp.dirname(path) not in sys.path:
-        sys.path.insert(0, osp.dirname(path))
     spec = importlib.util.spec_from_file_location(f'converter_{name}', path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
