@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
+from scipy import ndimage
 
 from mmscl.datasets import ChromosomeDataset, reference_length
 from mmscl.datasets.annotation import write_annotation_csv
@@ -54,6 +55,71 @@ def test_length_of_straight_and_bent_chromosomes(length, width, bend_radius):
     top, bottom, left, right = box
     assert (img[:top] == 255).all() and (img[bottom:] == 255).all()
     assert (img[:, :left] == 255).all() and (img[:, right:] == 255).all()
+
+
+@pytest.mark.parametrize('pixels', [
+    [(40, 20 + i) for i in range(50)],  # straight: 50 px long
+    [(20 + i, 20 + i) for i in range(30)],  # diagonal
+    [(70 - i, 10 + i) for i in range(60)],  # the other diagonal
+])
+def test_exact_length_of_one_pixel_wide_lines(pixels):
+    """On a 1-px wide line the skeleton is the line, so the length is the
+    path along its pixel centres plus half a pixel at each end: exactly
+    (P + sqrt(P^2 + 4 A)) / 2 with P the path and A the pixel count."""
+    img = np.full((100, 100), 255, np.uint8)
+    ys, xs = np.array(pixels).T
+    img[ys, xs] = 50
+    steps = np.hypot(np.diff(ys), np.diff(xs)).sum()
+    expected = (steps + np.sqrt(steps**2 + 4 * len(pixels))) / 2
+    length, box = measure_crop(img)
+    assert length == pytest.approx(expected, rel=1e-12)
+    assert box == (ys.min(), ys.max() + 1, xs.min(), xs.max() + 1)
+    if len(set(ys)) == 1:
+        assert length == pytest.approx(len(pixels), rel=1e-12)
+
+
+def whole_crop_silhouette(img):
+    """foreground_mask's steps on the whole crop with scipy.ndimage: the
+    definition that measuring on the box of the chromosome must match."""
+    mask = img < reference_threshold(img)
+    if not mask.any():
+        return mask
+    mask = ndimage.binary_closing(mask, border_value=0) | mask
+    mask = ndimage.binary_fill_holes(mask)
+    components, num = ndimage.label(mask, structure=np.ones((3, 3)))
+    if num > 1:
+        sizes = np.bincount(components.ravel())
+        sizes[0] = 0
+        mask = components == sizes.argmax()
+    return mask
+
+
+def reference_threshold(img):
+    threshold, _ = cv2.threshold(img, 0, 255,
+                                 cv2.THRESH_BINARY + cv2.THRESH_TRIANGLE)
+    return threshold
+
+
+def test_silhouette_on_the_box_is_that_of_the_whole_crop():
+    """Rods with holes, gaps of one pixel and bits of neighbours, touching
+    every edge of the crop or not: the silhouette and the length measured
+    on the chromosome's box are those of the whole crop, to the pixel."""
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        img = np.full(rng.integers(12, 60, 2), 255, np.uint8)
+        # One gray (no slide background, a step before the box).
+        gray = rng.integers(0, 120)
+        for _ in range(rng.integers(1, 4)):
+            top, left = rng.integers(-3, img.shape, 2)
+            img[max(top, 0):top + rng.integers(2, 40),
+                max(left, 0):left + rng.integers(2, 12)] = gray
+        img[rng.random(img.shape) < 0.05] = 255  # holes and gaps
+        expected = whole_crop_silhouette(img)
+        np.testing.assert_array_equal(foreground_mask(img), expected)
+        if expected.any():
+            rows, cols = np.nonzero(expected)
+            assert measure_crop(img)[1] == (rows.min(), rows.max() + 1,
+                                            cols.min(), cols.max() + 1)
 
 
 def test_length_ignores_pale_bands_and_neighbour_bits():

@@ -168,7 +168,8 @@ def measure_lengths(paths: Sequence[str],
     lengths[todo] = measured
     elapsed = time.perf_counter() - start
     message = (f'measured the chromosome length of {len(todo)} crops in '
-               f'{elapsed:.1f} s ({len(paths) - len(todo)} from the cache)')
+               f'{elapsed:.1f} s with {num_workers} process(es) '
+               f'({len(paths) - len(todo)} from the cache)')
     if cache and not cache.update(dict(zip(todo_paths, measured))):
         message += f'; cannot write the cache {cache_file}'
     logger.info(message)
