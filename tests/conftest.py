@@ -16,13 +16,15 @@ SHARED_DATA = osp.join(REPO_ROOT, '..', 'shared', 'data')
 sys.path.insert(0, osp.dirname(__file__))
 
 
-class warnings_logged:
-    """Collect the warning messages the current MMLogger emits."""
+class info_logged:
+    """Collect the messages of ``level`` (info) or above that the current
+    MMLogger emits."""
+    level = logging.INFO
 
     def __enter__(self):
         self.records = []
         self.logger = MMLogger.get_current_instance()
-        self.handler = logging.Handler(level=logging.WARNING)
+        self.handler = logging.Handler(level=self.level)
         self.handler.emit = lambda record: self.records.append(
             record.getMessage())
         self.logger.addHandler(self.handler)
@@ -30,6 +32,11 @@ class warnings_logged:
 
     def __exit__(self, *exc):
         self.logger.removeHandler(self.handler)
+
+
+class warnings_logged(info_logged):
+    """Collect the warning messages the current MMLogger emits."""
+    level = logging.WARNING
 
 
 def load_converter(name):

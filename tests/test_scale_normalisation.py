@@ -3,6 +3,7 @@ cache, and a config's test pipeline giving crops of any pixel scale one
 normalised size."""
 import os
 import os.path as osp
+import shutil
 
 import cv2
 import numpy as np
@@ -11,6 +12,7 @@ from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from scipy import ndimage
 
+from conftest import info_logged
 from mmscl.datasets import ChromosomeDataset, reference_length
 from mmscl.datasets.annotation import write_annotation_csv
 from mmscl.datasets.transforms import imread_grayscale
@@ -202,6 +204,59 @@ def test_length_cache_is_reused_and_invalidated(tmp_path, monkeypatch):
     lengths = measure_lengths(paths + [missing], cache_file, num_workers=1)
     assert lengths[-1] == 0
     assert reference_length.LengthCache(cache_file).get(missing) is None
+
+
+def test_length_cache_copied_with_its_folder(tmp_path):
+    """A data folder copied with its cache (cp -p: sizes and times kept)
+    whose crops then change, keeping size and time: they are measured
+    again, not given the other folder's lengths. Unchanged crops in a moved
+    folder are confirmed by content, and the cache rewritten for it; a full
+    hit is logged with its count."""
+    source = tmp_path / 'lab_a'
+    source.mkdir()
+    for i, length in enumerate((40, 60)):
+        cv2.imwrite(str(source / f'{i}.bmp'), chromosome(length, 12))
+
+    def lengths_of(folder, load=imread_grayscale):
+        with info_logged() as messages:
+            lengths = measure_lengths(
+                [str(folder / f'{i}.bmp') for i in range(2)],
+                str(folder / 'lengths.json'), num_workers=1, load=load)
+        return lengths, messages
+
+    first, _ = lengths_of(source)
+    _, messages = lengths_of(source)
+    assert any('lengths of all 2 crops from the cache' in m
+               for m in messages)
+
+    copy = tmp_path / 'lab_b'
+    shutil.copytree(source, copy, copy_function=shutil.copy2)
+    # Lab b's crop 0: another chromosome in a file of the same size (an
+    # uncompressed BMP of the same canvas) and time.
+    path = str(copy / '0.bmp')
+    stat = os.stat(path)
+    cv2.imwrite(path, chromosome(90, 12))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert os.stat(path).st_size == stat.st_size
+    measured = []
+
+    def load(path):
+        measured.append(path)
+        return imread_grayscale(path)
+
+    lengths, messages = lengths_of(copy, load)
+    assert measured == [path]
+    assert lengths[0] == pytest.approx(90, rel=0.08)
+    assert lengths[1] == first[1]
+    assert any(f'was written in {source}: 1 of its entries match' in m
+               for m in messages)
+    # Rewritten for lab b: read without any check of content next time.
+    cache = reference_length.LengthCache(str(copy / 'lengths.json'))
+    assert cache.written_in == str(copy)
+    _, messages = lengths_of(copy, load)
+    assert measured == [path]
+    assert any('lengths of all 2 crops from the cache' in m
+               for m in messages)
 
 
 def test_test_pipeline_normalises_pixel_scale(tmp_path):
