@@ -3,6 +3,7 @@ them: forked from the benchmark's process, which has imported mmscl
 already, or in a new interpreter, each with its share of the cores."""
 import datetime
 import multiprocessing
+import multiprocessing.forkserver
 import os
 import os.path as osp
 import platform
@@ -22,6 +23,10 @@ def _run_script(script, argv, log_file, threads):
     """Run ``script`` as ``__main__`` with ``argv`` and ``threads`` torch
     threads, output to ``log_file`` (the target of a forked process)."""
     torch.set_num_threads(threads)
+    # A fork server the benchmark's process started is not this process's
+    # child, and multiprocessing (Python 3.11) fails on it with
+    # ChildProcessError: the tool's pools start their own.
+    multiprocessing.forkserver._forkserver.__init__()
     fd = os.open(log_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     os.dup2(fd, 1)
     os.dup2(fd, 2)

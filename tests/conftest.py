@@ -18,12 +18,10 @@ sys.path.insert(0, osp.dirname(__file__))
 sys.path.insert(0, REPO_ROOT)
 
 
-class warnings_logged:
-    """Collect the warning messages (or those from ``level`` up) the
-    current MMLogger emits."""
-
-    def __init__(self, level=logging.WARNING):
-        self.level = level
+class info_logged:
+    """Collect the messages of ``level`` (info) or above that the current
+    MMLogger emits."""
+    level = logging.INFO
 
     def __enter__(self):
         self.records = []
@@ -38,13 +36,14 @@ class warnings_logged:
         self.logger.removeHandler(self.handler)
 
 
+class warnings_logged(info_logged):
+    """Collect the warning messages the current MMLogger emits."""
+    level = logging.WARNING
+
+
 def load_converter(name):
     """The module of ``tools/dataset_converters/<name>.py``."""
     path = osp.join(REPO_ROOT, 'tools', 'dataset_converters', f'{name}.py')
-    # The converters import converter_cli from their folder, as Python
-    # allows when they run as scripts.
-    if osp.dirname(path) not in sys.path:
-        sys.path.insert(0, osp.dirname(path))
     spec = importlib.util.spec_from_file_location(f'converter_{name}', path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

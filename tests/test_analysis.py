@@ -68,12 +68,8 @@ PAIR = re.compile(r'^\s+(\w+) -> (\w+): (\d+)$', re.M)
 
 
 def load_tool(name):
-    """The module of ``tools/<name>.py``, with its folder on ``sys.path``
-    (as ``python tools/<name>.py`` has it, for the tools' shared
-    modules)."""
+    """The module of ``tools/<name>.py``."""
     path = osp.join(REPO_ROOT, 'tools', f'{name}.py')
-    if osp.dirname(path) not in sys.path:
-        sys.path.insert(0, osp.dirname(path))
     spec = importlib.util.spec_from_file_location(
         'tool_' + name.replace('/', '_'), path)
     module = importlib.util.module_from_spec(spec)

@@ -419,6 +419,62 @@ def test_prepare_data_extracts_when_absent(tmp_path, test_sets, datasets):
     assert osp.isfile(tmp_path / 'data' / 'gband612' / 'val.csv')
 
 
+def write_published_layouts(root, num_cells=10):
+    """Both sets as their tarballs lay them out (see ../shared/data's
+    README): ``num_cells`` cells (each its own case) with one crop of each
+    of the 24 types, dark bars on white for gband612 (TIFF) and bright on
+    black for qband119 (BMP)."""
+    for cell in range(num_cells):
+        gband_cell = f'9700{cell:04d}.1'
+        for k in range(1, 25):
+            crop = np.full((20 + k, 12), 255, np.uint8)
+            crop[2:-2, 3:-3] = 60
+            folder = (root / 'gband612' / 'single_clase' /
+                      f'{gband_cell}.tiff' / f'clase{k}')
+            folder.mkdir(parents=True, exist_ok=True)
+            Image.fromarray(crop).save(
+                folder / f'clase{k}_0_{gband_cell}.tiff')
+            folder = root / 'qband119' / 'single_chromosomes' / str(cell + 1)
+            folder.mkdir(parents=True, exist_ok=True)
+            Image.fromarray(255 - crop).save(
+                folder / f'{cell + 1} {k}{"a" if k < 23 else ""}.bmp')
+
+
+def test_prepare_data_from_an_empty_folder(tmp_path):
+    """From an empty --data-dir, both sets are extracted and converted by
+    the converters forked as real_data.py runs them (not in a new
+    interpreter), into every CSV the benchmark reads."""
+    real_data = load_benchmark()
+    data_sets = load_benchmark('real_data_sets')
+    source, tarballs = tmp_path / 'source', tmp_path / 'tarballs'
+    write_published_layouts(source)
+    tarballs.mkdir()
+    for name in data_sets.DATASETS:
+        with tarfile.open(tarballs / f'{name}.tar.gz', 'w:gz') as tar:
+            tar.add(source / name, arcname=name)
+    (tmp_path / 'work').mkdir()
+    args = real_data.parse_args([
+        '--data-dir', str(tmp_path / 'data'), '--tarball-dir',
+        str(tarballs), '--work-dir', str(tmp_path / 'work'), '--test-sets',
+        *data_sets.TEST_SPLITS
+    ])
+    assert not args.fresh_processes
+    roots = data_sets.prepare_data(args)
+    rows = {
+        split.ann_file:
+        read_annotation_csv(osp.join(roots[split.dataset], split.ann_file))
+        for split in data_sets.used_splits(args.test_sets,
+                                           args.rescaled).values()
+    }
+    # Split by case, every type in every split.
+    assert {name: len(r) for name, r in rows.items()} == {
+        'train.csv': 8 * 24, 'val.csv': 24, 'test.csv': 24,
+        'all.csv': 10 * 24}
+    for split_rows in rows.values():
+        assert sorted({row['label'] for row in split_rows}) == sorted(
+            CHROMOSOME_CATEGORIES)
+
+
 # Cells with all 24 types (qband119: 38 is on 200 x 100 canvases).
 GBAND_TRAIN_CELLS = ('97002069.20', '97002085.10')
 GBAND_TEST_CELLS = ('97002089.16', '97002105.19')

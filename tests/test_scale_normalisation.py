@@ -1,16 +1,18 @@
 """Cross-lab normalisation: chromosome length, reference lengths and their
 cache, and a config's test pipeline giving crops of any pixel scale one
 normalised size."""
-import logging
 import os
 import os.path as osp
+import shutil
 
 import cv2
 import numpy as np
 import pytest
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
+from scipy import ndimage
 
+from conftest import info_logged
 from mmscl.datasets import ChromosomeDataset, reference_length
 from mmscl.datasets.annotation import write_annotation_csv
 from mmscl.datasets.transforms import imread_grayscale
@@ -21,8 +23,6 @@ from mmscl.datasets.reference_length import (MIN_CROPS_PER_GROUP,
                                              reference_lengths)
 from mmscl.datasets.transforms import RandomReferenceLevel
 from mmscl.utils import set_input_size
-
-from conftest import warnings_logged
 
 REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
@@ -58,6 +58,71 @@ def test_length_of_straight_and_bent_chromosomes(length, width, bend_radius):
     top, bottom, left, right = box
     assert (img[:top] == 255).all() and (img[bottom:] == 255).all()
     assert (img[:, :left] == 255).all() and (img[:, right:] == 255).all()
+
+
+@pytest.mark.parametrize('pixels', [
+    [(40, 20 + i) for i in range(50)],  # straight: 50 px long
+    [(20 + i, 20 + i) for i in range(30)],  # diagonal
+    [(70 - i, 10 + i) for i in range(60)],  # the other diagonal
+])
+def test_exact_length_of_one_pixel_wide_lines(pixels):
+    """On a 1-px wide line the skeleton is the line, so the length is the
+    path along its pixel centres plus half a pixel at each end: exactly
+    (P + sqrt(P^2 + 4 A)) / 2 with P the path and A the pixel count."""
+    img = np.full((100, 100), 255, np.uint8)
+    ys, xs = np.array(pixels).T
+    img[ys, xs] = 50
+    steps = np.hypot(np.diff(ys), np.diff(xs)).sum()
+    expected = (steps + np.sqrt(steps**2 + 4 * len(pixels))) / 2
+    length, box = measure_crop(img)
+    assert length == pytest.approx(expected, rel=1e-12)
+    assert box == (ys.min(), ys.max() + 1, xs.min(), xs.max() + 1)
+    if len(set(ys)) == 1:
+        assert length == pytest.approx(len(pixels), rel=1e-12)
+
+
+def whole_crop_silhouette(img):
+    """foreground_mask's steps on the whole crop with scipy.ndimage: the
+    definition that measuring on the box of the chromosome must match."""
+    mask = img < reference_threshold(img)
+    if not mask.any():
+        return mask
+    mask = ndimage.binary_closing(mask, border_value=0) | mask
+    mask = ndimage.binary_fill_holes(mask)
+    components, num = ndimage.label(mask, structure=np.ones((3, 3)))
+    if num > 1:
+        sizes = np.bincount(components.ravel())
+        sizes[0] = 0
+        mask = components == sizes.argmax()
+    return mask
+
+
+def reference_threshold(img):
+    threshold, _ = cv2.threshold(img, 0, 255,
+                                 cv2.THRESH_BINARY + cv2.THRESH_TRIANGLE)
+    return threshold
+
+
+def test_silhouette_on_the_box_is_that_of_the_whole_crop():
+    """Rods with holes, gaps of one pixel and bits of neighbours, touching
+    every edge of the crop or not: the silhouette and the length measured
+    on the chromosome's box are those of the whole crop, to the pixel."""
+    rng = np.random.default_rng(0)
+    for _ in range(200):
+        img = np.full(rng.integers(12, 60, 2), 255, np.uint8)
+        # One gray (no slide background, a step before the box).
+        gray = rng.integers(0, 120)
+        for _ in range(rng.integers(1, 4)):
+            top, left = rng.integers(-3, img.shape, 2)
+            img[max(top, 0):top + rng.integers(2, 40),
+                max(left, 0):left + rng.integers(2, 12)] = gray
+        img[rng.random(img.shape) < 0.05] = 255  # holes and gaps
+        expected = whole_crop_silhouette(img)
+        np.testing.assert_array_equal(foreground_mask(img), expected)
+        if expected.any():
+            rows, cols = np.nonzero(expected)
+            assert measure_crop(img)[1] == (rows.min(), rows.max() + 1,
+                                            cols.min(), cols.max() + 1)
 
 
 def test_length_ignores_pale_bands_and_neighbour_bits():
@@ -129,7 +194,7 @@ def test_dataset_reference_level_per_group(tmp_path):
             ann_file=ann_file, data_root=str(tmp_path), test_mode=True,
             length_reference=level, pipeline=[])
 
-    with warnings_logged(level=logging.INFO) as messages:
+    with info_logged() as messages:
         dataset = build('cases.csv')
     measured = np.array([dataset.get_data_info(i)['ref_lengths']['cell']
                          for i in range(len(dataset))])
@@ -218,6 +283,59 @@ def test_length_cache_is_reused_and_invalidated(tmp_path, monkeypatch):
     lengths = measure_lengths(paths + [missing], cache_file, num_workers=1)
     assert lengths[-1] == 0
     assert reference_length.LengthCache(cache_file).get(missing) is None
+
+
+def test_length_cache_copied_with_its_folder(tmp_path):
+    """A data folder copied with its cache (cp -p: sizes and times kept)
+    whose crops then change, keeping size and time: they are measured
+    again, not given the other folder's lengths. Unchanged crops in a moved
+    folder are confirmed by content, and the cache rewritten for it; a full
+    hit is logged with its count."""
+    source = tmp_path / 'lab_a'
+    source.mkdir()
+    for i, length in enumerate((40, 60)):
+        cv2.imwrite(str(source / f'{i}.bmp'), chromosome(length, 12))
+
+    def lengths_of(folder, load=imread_grayscale):
+        with info_logged() as messages:
+            lengths = measure_lengths(
+                [str(folder / f'{i}.bmp') for i in range(2)],
+                str(folder / 'lengths.json'), num_workers=1, load=load)
+        return lengths, messages
+
+    first, _ = lengths_of(source)
+    _, messages = lengths_of(source)
+    assert any('lengths of all 2 crops from the cache' in m
+               for m in messages)
+
+    copy = tmp_path / 'lab_b'
+    shutil.copytree(source, copy, copy_function=shutil.copy2)
+    # Lab b's crop 0: another chromosome in a file of the same size (an
+    # uncompressed BMP of the same canvas) and time.
+    path = str(copy / '0.bmp')
+    stat = os.stat(path)
+    cv2.imwrite(path, chromosome(90, 12))
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert os.stat(path).st_size == stat.st_size
+    measured = []
+
+    def load(path):
+        measured.append(path)
+        return imread_grayscale(path)
+
+    lengths, messages = lengths_of(copy, load)
+    assert measured == [path]
+    assert lengths[0] == pytest.approx(90, rel=0.08)
+    assert lengths[1] == first[1]
+    assert any(f'was written in {source}: 1 of its entries match' in m
+               for m in messages)
+    # Rewritten for lab b: read without any check of content next time.
+    cache = reference_length.LengthCache(str(copy / 'lengths.json'))
+    assert cache.written_in == str(copy)
+    _, messages = lengths_of(copy, load)
+    assert measured == [path]
+    assert any('lengths of all 2 crops from the cache' in m
+               for m in messages)
 
 
 def test_test_pipeline_normalises_pixel_scale(tmp_path):

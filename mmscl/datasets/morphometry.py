@@ -13,14 +13,17 @@ from typing import Optional, Tuple
 import cv2
 import numpy as np
 from scipy import ndimage
-from scipy.sparse import coo_matrix
+from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import dijkstra
 from skimage.morphology import skeletonize
 
-# The 8 neighbours of a pixel, each pair once: right, down, down-right,
-# down-left, with the step length of each.
-_NEIGHBOUR_STEPS = ((0, 1, 1.), (1, 0, 1.), (1, 1, np.sqrt(2.)),
-                    (1, -1, np.sqrt(2.)))
+# The 8 neighbours of a pixel (row and column offsets) and the length of
+# the step to each.
+_NEIGHBOUR_DY = np.array([-1, -1, -1, 0, 0, 1, 1, 1])
+_NEIGHBOUR_DX = np.array([-1, 0, 1, -1, 1, -1, 0, 1])
+_NEIGHBOUR_STEP = np.hypot(_NEIGHBOUR_DY, _NEIGHBOUR_DX)
+# The structuring element of the closing (scipy.ndimage's default).
+_CROSS = cv2.getStructuringElement(cv2.MORPH_CROSS, (3, 3))
 
 
 def _otsu_threshold(img: np.ndarray) -> float:
@@ -72,6 +75,42 @@ def _has_slide_background(values: np.ndarray) -> bool:
     return near_mode.mean() > 0.4 and mode > values.mean()
 
 
+def _silhouette(img: np.ndarray) -> Tuple[np.ndarray, Tuple[int, int]]:
+    """The silhouette (see :func:`foreground_mask`) within the box of the
+    thresholded pixels, and the box's top left corner in ``img``.
+
+    Every step after the threshold gives the same pixels there as on the
+    whole crop, at the cost of the box: the closing adds no pixel outside
+    it, and all background outside it is connected to the crop's edge.
+    """
+    mask = img < _triangle_threshold(img)
+    if not mask.any():
+        return mask, (0, 0)
+    inside = img[mask]
+    if _has_slide_background(inside):
+        # An unmasked crop: the chromosome on a box of slide background,
+        # which is the background to separate it from.
+        mask = img < _triangle_threshold(inside)
+        if not mask.any():
+            return mask, (0, 0)
+    top, bottom, left, right = foreground_box(mask)
+    mask = mask[top:bottom, left:right].view(np.uint8)
+    # Background beyond the box's edge, as beyond the crop's.
+    closed = cv2.morphologyEx(
+        mask, cv2.MORPH_CLOSE, _CROSS, borderType=cv2.BORDER_CONSTANT,
+        borderValue=0) | mask
+    # Holes: the background not 4-connected to the ring around the box.
+    outside = np.pad(closed, 1)
+    cv2.floodFill(outside, None, (0, 0), 1, flags=4)
+    silhouette = (closed | (outside[1:-1, 1:-1] == 0)).view(bool)
+    components, num = ndimage.label(silhouette, structure=np.ones((3, 3)))
+    if num > 1:
+        sizes = np.bincount(components.ravel())
+        sizes[0] = 0
+        silhouette = components == sizes.argmax()
+    return silhouette, (top, left)
+
+
 def foreground_mask(img: np.ndarray) -> np.ndarray:
     """The silhouette of the chromosome in a dark-on-light uint8 crop.
 
@@ -89,21 +128,10 @@ def foreground_mask(img: np.ndarray) -> np.ndarray:
     Returns:
         np.ndarray: An HxW bool mask, all False for a blank crop.
     """
-    mask = img < _triangle_threshold(img)
-    if not mask.any():
-        return mask
-    inside = img[mask]
-    if _has_slide_background(inside):
-        # An unmasked crop: the chromosome on a box of slide background,
-        # which is the background to separate it from.
-        mask = img < _triangle_threshold(inside)
-    mask = ndimage.binary_closing(mask, iterations=1, border_value=0) | mask
-    mask = ndimage.binary_fill_holes(mask)
-    components, num = ndimage.label(mask, structure=np.ones((3, 3)))
-    if num > 1:
-        sizes = np.bincount(components.ravel())
-        sizes[0] = 0
-        mask = components == sizes.argmax()
+    silhouette, (top, left) = _silhouette(img)
+    mask = np.zeros(img.shape[:2], bool)
+    mask[top:top + silhouette.shape[0],
+         left:left + silhouette.shape[1]] = silhouette
     return mask
 
 
@@ -111,30 +139,28 @@ def _longest_path_length(skeleton: np.ndarray) -> float:
     """Length of the longest shortest path along a one-pixel skeleton
     (exact for a tree, found from the end farthest from any pixel)."""
     ys, xs = np.nonzero(skeleton)
-    if len(ys) < 2:
+    num_pixels = len(ys)
+    if num_pixels < 2:
         return 0.
-    index = np.full(skeleton.shape, -1)
-    index[ys, xs] = np.arange(len(ys))
-    rows, cols, weights = [], [], []
-    height, width = skeleton.shape
-    for dy, dx, step in _NEIGHBOUR_STEPS:
-        ny, nx = ys + dy, xs + dx
-        inside = (ny < height) & (nx >= 0) & (nx < width)
-        neighbour = np.full(len(ys), -1)
-        neighbour[inside] = index[ny[inside], nx[inside]]
-        linked = neighbour >= 0
-        rows.append(np.nonzero(linked)[0])
-        cols.append(neighbour[linked])
-        weights.append(np.full(linked.sum(), step))
-    graph = coo_matrix(
-        (np.concatenate(weights), (np.concatenate(rows),
-                                   np.concatenate(cols))),
-        shape=(len(ys), len(ys))).tocsr()
+    # Pixel numbers on a canvas one pixel wider on each side (-1: none),
+    # so that every pixel has 8 neighbours to look up.
+    index = np.full((skeleton.shape[0] + 2, skeleton.shape[1] + 2), -1,
+                    np.int32)
+    index[ys + 1, xs + 1] = np.arange(num_pixels, dtype=np.int32)
+    neighbours = index[ys[:, None] + 1 + _NEIGHBOUR_DY,
+                       xs[:, None] + 1 + _NEIGHBOUR_DX]
+    linked = neighbours >= 0
+    # Each pixel's row of the symmetric graph: its neighbours, in order.
+    graph = csr_matrix(
+        (np.broadcast_to(_NEIGHBOUR_STEP, linked.shape)[linked],
+         neighbours[linked],
+         np.concatenate([[0], np.cumsum(linked.sum(axis=1))])),
+        shape=(num_pixels, num_pixels))
     # Two sweeps: the farthest pixel from any pixel is an end of the
     # longest path; the farthest from that end is its other end.
-    distances = dijkstra(graph, directed=False, indices=0)
+    distances = dijkstra(graph, directed=True, indices=0)
     end = np.nanargmax(np.where(np.isinf(distances), np.nan, distances))
-    distances = dijkstra(graph, directed=False, indices=end)
+    distances = dijkstra(graph, directed=True, indices=end)
     return float(distances[np.isfinite(distances)].max())
 
 
@@ -170,10 +196,12 @@ def measure_crop(img: np.ndarray) -> Tuple[float, Optional[Tuple[int, ...]]]:
         box ``(top, bottom, left, right)`` of the silhouette (end
         exclusive), or None for a blank crop.
     """
-    mask = foreground_mask(to_dark_on_light(img))
-    if not mask.any():
+    silhouette, (top, left) = _silhouette(to_dark_on_light(img))
+    if not silhouette.any():
         return 0., None
-    return chromosome_length(mask), foreground_box(mask)
+    box_top, box_bottom, box_left, box_right = foreground_box(silhouette)
+    return chromosome_length(silhouette), (top + box_top, top + box_bottom,
+                                           left + box_left, left + box_right)
 
 
 def foreground_box(mask: np.ndarray) -> Tuple[int, int, int, int]:

@@ -8,6 +8,7 @@ rescaled so that a reference length, the median chromosome length of its
 cell (or of its patient, or of the whole dataset, when cells are unknown),
 spans a fixed part of the model's input (:class:`~mmscl.datasets.transforms.Letterbox`).
 """
+import hashlib
 import json
 import os
 import os.path as osp
@@ -28,7 +29,7 @@ from .transforms.loading import imread_grayscale
 MIN_CROPS_PER_GROUP = 10
 CACHE_FILE_NAME = '.mmscl_lengths.json'
 # Bump when the measurement changes, so that old caches are ignored.
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 # Below this many crops to measure, the processes of a pool (started, not
 # forked, each importing mmscl) cost more than they save.
 _MIN_CROPS_FOR_POOL = 20000
@@ -43,30 +44,45 @@ def _file_key(path: str) -> Optional[List[int]]:
     return [stat.st_size, stat.st_mtime_ns]
 
 
+def file_fingerprint(path: str) -> Optional[str]:
+    """A hash of a file's bytes (a crop is read in microseconds), or None
+    if it cannot be read."""
+    try:
+        with open(path, 'rb') as f:
+            return hashlib.blake2b(f.read(), digest_size=8).hexdigest()
+    except OSError:
+        return None
+
+
 class _LengthOf:
-    """Picklable: the chromosome length in an image file read by ``load``;
-    0 for an unreadable file, which is left to the start-up image check or
-    the pipeline to report."""
+    """Picklable: the chromosome length in an image file read by ``load``
+    (0 for an unreadable file, which is left to the start-up image check or
+    the pipeline to report) and the file's fingerprint."""
 
     def __init__(self, load: Callable[[str], np.ndarray]):
         self.load = load
 
-    def __call__(self, path: str) -> float:
+    def __call__(self, path: str) -> Tuple[float, Optional[str]]:
         try:
             img = self.load(path)
         except (OSError, ValueError):
-            return 0.
-        return measure_crop(img)[0]
+            return 0., None
+        return measure_crop(img)[0], file_fingerprint(path)
 
 
 class LengthCache:
     """Measured chromosome lengths of image files, kept in a JSON file.
 
-    An entry is reused while its file has the same size and modification
-    time; anything else is measured again. The file holds paths relative to
-    its folder, so a moved data folder keeps its cache. Writes are atomic
-    (a temporary file renamed), so runs side by side never leave a broken
-    cache; a folder that cannot be written keeps no cache.
+    An entry holds its file's size, modification time and fingerprint
+    (:func:`file_fingerprint`), and the cache the folder it was written in.
+    In that folder an entry is reused while its file has the same size and
+    modification time; in another (the folder moved or copied with its
+    cache, ``cp -p`` or tar keeping sizes and times) only while the file's
+    content has the same fingerprint too, and the cache is rewritten for
+    the new folder with the entries so confirmed. Anything else is measured
+    again. Writes are atomic (a temporary file renamed), so runs side by
+    side never leave a broken cache; a folder that cannot be written keeps
+    no cache.
 
     Args:
         cache_file (str): The JSON file.
@@ -76,6 +92,10 @@ class LengthCache:
         self.cache_file = cache_file
         self.root = osp.dirname(osp.abspath(cache_file))
         self.entries: Dict[str, list] = {}
+        # The folder the entries were measured in.
+        self.written_in: Optional[str] = None
+        # Entries confirmed by content, when written in another folder.
+        self._confirmed = set()
         if osp.isfile(cache_file):
             try:
                 with open(cache_file, encoding='utf-8') as f:
@@ -88,30 +108,49 @@ class LengthCache:
             if content.get('version') == CACHE_VERSION and isinstance(
                     lengths, dict):
                 self.entries = lengths
+                self.written_in = content.get('root')
+
+    @property
+    def moved(self) -> bool:
+        """Whether the entries were measured in another folder."""
+        return bool(self.entries) and self.written_in != self.root
 
     def _key(self, path: str) -> str:
         return osp.relpath(osp.abspath(path), self.root)
 
     def get(self, path: str) -> Optional[float]:
         """The cached length of ``path``, or None if absent or stale."""
-        entry = self.entries.get(self._key(path))
-        if not isinstance(entry, list) or len(entry) != 3 or \
+        key = self._key(path)
+        entry = self.entries.get(key)
+        if not isinstance(entry, list) or len(entry) != 4 or \
                 entry[:2] != _file_key(path):
             return None
-        return entry[2]
+        if self.moved:
+            if entry[2] != file_fingerprint(path):
+                return None
+            self._confirmed.add(key)
+        return entry[3]
 
-    def update(self, lengths: Dict[str, float]) -> bool:
-        """Add measured lengths and write the cache; False if it cannot be
-        written."""
-        for path, length in lengths.items():
+    def update(self, measured: Dict[str, Tuple[float, Optional[str]]]
+               ) -> bool:
+        """Add measured lengths and fingerprints and write the cache for
+        this folder; False if it cannot be written."""
+        if self.moved:
+            self.entries = {key: self.entries[key] for key in self._confirmed}
+        for path, (length, fingerprint) in measured.items():
             key = _file_key(path)
             # Unreadable or vanished files are measured again next time.
-            if length > 0 and key is not None:
-                self.entries[self._key(path)] = key + [length]
+            if length > 0 and key is not None and fingerprint is not None:
+                self.entries[self._key(path)] = key + [fingerprint, length]
+        self.written_in = self.root
         tmp_file = f'{self.cache_file}.{os.getpid()}.tmp'
         try:
             with open(tmp_file, 'w', encoding='utf-8') as f:
-                json.dump(dict(version=CACHE_VERSION, lengths=self.entries), f)
+                json.dump(
+                    dict(
+                        version=CACHE_VERSION,
+                        root=self.root,
+                        lengths=self.entries), f)
             os.replace(tmp_file, self.cache_file)
         except OSError:
             if osp.exists(tmp_file):
@@ -153,7 +192,18 @@ def measure_lengths(paths: Sequence[str],
             todo.append(i)
         else:
             lengths[i] = cached
+    if cache and cache.moved:
+        logger.info(
+            f'the length cache {cache_file} was written in '
+            f'{cache.written_in}: {len(paths) - len(todo)} of its entries '
+            'match the content of the crops here')
     if not todo:
+        if cache:
+            message = (f'the chromosome lengths of all {len(paths)} crops '
+                       f'from the cache {cache_file}')
+            if cache.moved and not cache.update({}):
+                message += '; cannot rewrite it for this folder'
+            logger.info(message)
         return lengths
 
     start = time.perf_counter()
@@ -165,10 +215,11 @@ def measure_lengths(paths: Sequence[str],
     measured = map_images(_LengthOf(load or imread_grayscale), todo_paths,
                           num_workers,
                           'Measuring chromosome lengths')
-    lengths[todo] = measured
+    lengths[todo] = [length for length, _ in measured]
     elapsed = time.perf_counter() - start
     message = (f'measured the chromosome length of {len(todo)} crops in '
-               f'{elapsed:.1f} s ({len(paths) - len(todo)} from the cache)')
+               f'{elapsed:.1f} s with {num_workers} process(es) '
+               f'({len(paths) - len(todo)} from the cache)')
     if cache and not cache.update(dict(zip(todo_paths, measured))):
         message += f'; cannot write the cache {cache_file}'
     logger.info(message)

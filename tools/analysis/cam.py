@@ -13,13 +13,13 @@ Examples:
 """
 import os.path as osp
 
-from model_args import model_argument_parser, parse_model_args
-
 from mmscl.analysis import (CAMRow, build_test_dataloader, load_classifier,
                             load_config, plot_cam_grid)
 from mmscl.analysis.cam import (CAM_METHODS, LAYOUTS, ClassActivationMapper,
                                 cam_target, first_samples_of_types,
                                 sample_heatmaps)
+from mmscl.analysis.model_args import (model_argument_parser,
+                                       parse_model_args)
 
 
 def parse_args(argv=None):

@@ -13,11 +13,11 @@ import os.path as osp
 
 import numpy as np
 
-from model_args import (file_stem, loader_kwargs, model_argument_parser,
-                        parse_model_args)
-
 from mmscl.analysis import (plot_confusion, predict_split, row_normalise,
                             top_confused_pairs)
+from mmscl.analysis.model_args import (file_stem, loader_kwargs,
+                                       model_argument_parser,
+                                       parse_model_args)
 from mmscl.evaluation import confusion_counts, write_confusion_csv
 
 

@@ -12,11 +12,11 @@ Examples:
 import csv
 import os.path as osp
 
-from model_args import (file_stem, loader_kwargs, model_argument_parser,
-                        parse_model_args)
-
 from mmscl.analysis import (FEATURE_TYPES, TSNEPanel, cosine_silhouette,
                             plot_tsne, predict_split, tsne_2d)
+from mmscl.analysis.model_args import (file_stem, loader_kwargs,
+                                       model_argument_parser,
+                                       parse_model_args)
 
 FEATURE_TITLES = {
     'embedding': 'normalised head embeddings',

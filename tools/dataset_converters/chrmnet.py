@@ -16,9 +16,8 @@ Example::
 import os
 import os.path as osp
 
-from converter_cli import run
-
 from mmscl.datasets.categories import type_names_by_number
+from mmscl.datasets.converters import run_converter
 from mmscl.datasets.image_check import list_visible
 
 LABEL_OF_FOLDER = type_names_by_number(first=0)
@@ -53,7 +52,7 @@ def collect(src_dir):
 
 
 def main(argv=None):
-    return run(
+    return run_converter(
         collect, 'Write annotation CSVs for ChrmNet, split crop by crop '
         'stratified by type.', argv)
 

@@ -17,9 +17,8 @@ Example::
 import os.path as osp
 import re
 
-from converter_cli import run
-
 from mmscl.datasets.categories import type_name_from_number
+from mmscl.datasets.converters import run_converter
 from mmscl.datasets.image_check import list_visible
 
 CELL_SUFFIX = '.tiff'
@@ -81,7 +80,7 @@ def collect(src_dir):
 
 
 def main(argv=None):
-    return run(
+    return run_converter(
         collect, 'Write annotation CSVs for the gband612 crops, split by '
         'case (patient).', argv, group_key='patient_id')
 

@@ -17,9 +17,8 @@ Example::
 import os.path as osp
 import re
 
-from converter_cli import run
-
 from mmscl.datasets.categories import type_name_from_number
+from mmscl.datasets.converters import run_converter
 from mmscl.datasets.image_check import list_visible
 
 FILE_PATTERN = re.compile(r'(\d+) (\d+)([ab]?)\.bmp', re.IGNORECASE)
@@ -67,7 +66,7 @@ def collect(src_dir):
 
 
 def main(argv=None):
-    return run(
+    return run_converter(
         collect, 'Write annotation CSVs for the qband119 crops, split by '
         'cell.', argv, group_key='cell_id')
 

@@ -7,7 +7,7 @@ from typing import List, Optional, Sequence
 
 from mmengine.config import DictAction
 
-from mmscl.analysis import ModelSpec, model_specs
+from .features import ModelSpec, model_specs
 
 
 def model_argument_parser(description: str) -> argparse.ArgumentParser:
