@@ -1,6 +1,6 @@
 """Transforms of the experiments of benchmarks/README.md ("Augmentation for
-lab shift") that no shipped config uses: camera noise and JPEG
-compression.
+lab shift") that no shipped config uses: camera noise, JPEG compression
+and faded bands.
 
 The configs of ``benchmarks/configs/`` that use them import this module
 with ``custom_imports``, so the repository root must be on ``sys.path``
@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 from mmpretrain.registry import TRANSFORMS
 
+from mmscl.datasets.morphometry import foreground_mask
 from mmscl.datasets.transforms.base import (RandomChromosomeTransform,
                                             check_range)
 
@@ -117,4 +118,78 @@ class RandomJPEGCompression(RandomChromosomeTransform):
                                   [cv2.IMWRITE_JPEG_QUALITY, quality])
         decoded = cv2.imdecode(encoded, cv2.IMREAD_UNCHANGED)
         results['img'] = decoded.reshape(img.shape)
+        return results
+
+
+@TRANSFORMS.register_module()
+class RandomBandFade(RandomChromosomeTransform):
+    """Blur and flatten the bands inside the chromosome, its outline kept:
+    crops of a lab whose banding is fainter or softer than gband612's, so
+    that the model also learns the length and the centromere's position.
+
+    Inside the silhouette (:func:`~mmscl.datasets.morphometry.foreground_mask`)
+    the image is blurred with a Gaussian normalised over the silhouette (no
+    background bleeds in), then its contrast around the silhouette's mean
+    gray value is scaled by a factor in ``contrast``; the background and
+    the outline stay as they are.
+
+    **Required Keys:**
+
+    - img
+
+    **Modified Keys:**
+
+    - img
+
+    Args:
+        prob (float): Probability of fading. Defaults to 0.5.
+        sigma (Sequence[float]): (min, max) of the blur's standard deviation
+            as a fraction of the image side, drawn uniformly. Defaults to
+            (0.005, 0.025): 0.3-1.6 px at 64 px.
+        contrast (Sequence[float]): (min, max) of the bands' contrast
+            factor, drawn uniformly. Defaults to (0.3, 1.0).
+    """
+
+    uint8_only = True
+
+    def __init__(self,
+                 prob: float = 0.5,
+                 sigma: Sequence[float] = (0.005, 0.025),
+                 contrast: Sequence[float] = (0.3, 1.0)) -> None:
+        super().__init__(prob)
+        self.sigma = check_range(sigma, 'RandomBandFade: sigma', 0.)
+        self.contrast = check_range(contrast, 'RandomBandFade: contrast', 0.)
+
+    def draw(self) -> tuple:
+        """Draw the blur's sigma (a fraction of the side) and the
+        contrast factor."""
+        return (np.random.uniform(*self.sigma),
+                np.random.uniform(*self.contrast))
+
+    def apply(self, results: dict, params: tuple) -> dict:
+        """Fade the bands of ``results['img']``.
+
+        Args:
+            results (dict): The result dict.
+            params (tuple): The drawn (sigma fraction, contrast factor).
+
+        Returns:
+            dict: The result dict with the faded uint8 image.
+        """
+        img = results['img']
+        mask = foreground_mask(img)
+        if not mask.any():
+            return results
+        sigma_fraction, contrast = params
+        sigma = sigma_fraction * max(img.shape[:2])
+        inside = mask.astype(np.float32)
+        blurred = cv2.GaussianBlur(img.astype(np.float32) * inside, (0, 0),
+                                   sigma)
+        weight = cv2.GaussianBlur(inside, (0, 0), sigma)
+        blurred = blurred / np.maximum(weight, 1e-6)
+        mean = blurred[mask].mean()
+        faded = mean + contrast * (blurred - mean)
+        out = img.copy()
+        out[mask] = np.clip(np.rint(faded[mask]), 0, 255).astype(np.uint8)
+        results['img'] = out
         return results
