@@ -29,6 +29,10 @@ Examples:
         --out $OUT
     # Another backbone through the configs' options
     python benchmarks/real_data.py --cfg-options model.backbone.depth=34
+    # The trained runs of a work dir also tested with --adapt (plain
+    # AdaBN and two shift scales), 2 tests at a time
+    python benchmarks/real_data.py --test-only --adapt 0 0.5 2 --jobs 2 \\
+        --test-sets validation external --work-dir work_dirs/real_data
     # The report again, from the runs of a work dir (same options)
     python benchmarks/real_data.py --report-only --max-iters 300 \\
         --input-size 64 --work-dir work_dirs/real_data
@@ -49,8 +53,9 @@ from mmscl.utils import apply_run_options, load_json
 from real_data_report import (DEFAULT_METHODS, METHODS, describe_runs,
                                format_report)
 from real_data_sets import (DEFAULT_TEST_SETS, RESCALED_SOURCE, TEST_SPLITS,
-                            TRAIN_SPLIT, prepare_data, rescaled_name,
-                            used_splits, write_rescaled_copy, write_subset,
+                            TRAIN_SPLIT, adapted_name, prepare_data,
+                            rescaled_name, split_adapted_name, used_splits,
+                            write_rescaled_copy, write_subset,
                             write_without_ids)
 from tool_run import REPO_ROOT, TOOLS, ToolRun, now
 
@@ -114,6 +119,15 @@ def parse_args(argv=None):
         f'another pixel scale (default: 0.7 1.7 when {RESCALED_SOURCE} is '
         'a test set, else none; none: no such tests)')
     parser.add_argument(
+        '--adapt',
+        type=float,
+        nargs='+',
+        default=[],
+        metavar='SHIFT_SCALE',
+        help='also test every test set with tools/test.py --adapt '
+        '--adapt-shift-scale SHIFT_SCALE, for each value given (0: plain '
+        'AdaBN)')
+    parser.add_argument(
         '--subset',
         type=int,
         help='use only the first N crops of each type of every CSV (a '
@@ -163,6 +177,12 @@ def parse_args(argv=None):
         'WORK_DIR tested on every test set (their training times from the '
         "report in OUT, if any, else from the runs' logs)")
     parser.add_argument(
+        '--test-only',
+        action='store_true',
+        help='train nothing: test the trained runs in WORK_DIR on the test '
+        'sets they were not tested on yet (JOBS tests at a time), then '
+        'write the report')
+    parser.add_argument(
         '--fresh-processes',
         action='store_true',
         help='start every run in a new interpreter instead of forking')
@@ -174,6 +194,12 @@ def parse_args(argv=None):
         if value is not None and value < minimum:
             parser.error(f'--{name.replace("_", "-")} must be at least '
                          f'{minimum}, got {value}')
+    if args.report_only and args.test_only:
+        parser.error('--report-only tests nothing: give one of --report-only '
+                     'and --test-only.')
+    if any(scale < 0 for scale in args.adapt):
+        parser.error(f'--adapt shift scales must be at least 0, got '
+                     f'{args.adapt}')
     args.test_sets = list(dict.fromkeys(args.test_sets))
     if args.rescaled is None:
         args.rescaled = ([0.7, 1.7]
@@ -245,6 +271,10 @@ class Benchmark:
                 self.roots[TEST_SPLITS[RESCALED_SOURCE].dataset],
                 self.ann_files[RESCALED_SOURCE], factor, self.roots[name])
             self.test_sets.append(name)
+        self.test_sets += [
+            adapted_name(test_set, scale) for test_set in self.test_sets
+            for scale in dict.fromkeys(args.adapt)
+        ]
         self.results = defaultdict(dict)  # (method, seed) -> results
         self.settings = self._settings()
 
@@ -305,6 +335,9 @@ class Benchmark:
 
     def test_argv(self, method, test_set, checkpoint, work_dir):
         """The arguments of ``tools/test.py`` for a test of a run."""
+        test_set, shift_scale = split_adapted_name(test_set)
+        adapt = ([] if shift_scale is None else
+                 ['--adapt', '--adapt-shift-scale', f'{shift_scale:g}'])
         split = TEST_SPLITS.get(test_set, TEST_SPLITS[RESCALED_SOURCE])
         config = (self.external_configs if split.external else
                   self.configs)[method]
@@ -317,7 +350,7 @@ class Benchmark:
             'test_dataloader.persistent_workers': False,
         }
         return [
-            config, checkpoint, '--work-dir', work_dir,
+            config, checkpoint, '--work-dir', work_dir, *adapt,
             *self._tool_args(options)
         ]
 
@@ -367,6 +400,56 @@ class Benchmark:
                 for run in runs.values():
                     run.terminate()
 
+    def test_untested(self):
+        """Test every trained run in the work dir on the test sets it has
+        no metrics of, ``--jobs`` tests at a time (a test that left no
+        metrics is run again)."""
+        queue = []
+        for method in self.methods:
+            for seed in range(self.args.seeds):
+                work_dir = self._run_dir(method, seed)
+                checkpoint_file = osp.join(work_dir, 'last_checkpoint')
+                if not osp.isfile(checkpoint_file):
+                    print(f'[{now()}] {method} seed {seed}: not trained '
+                          f'({checkpoint_file} missing); left out',
+                          flush=True)
+                    continue
+                with open(checkpoint_file) as f:
+                    checkpoint = f.read().strip()
+                queue += [(method, seed, test_set, checkpoint)
+                          for test_set in self.test_sets
+                          if not self._tested(method, seed, test_set)]
+        print(f'[{now()}] {len(queue)} tests, {self.args.jobs} at a time',
+              flush=True)
+        running = []
+        try:
+            while queue or running:
+                while queue and len(running) < self.args.jobs:
+                    method, seed, test_set, checkpoint = queue.pop(0)
+                    test_dir = osp.join(self._run_dir(method, seed),
+                                        f'test_{test_set}')
+                    if osp.isdir(test_dir):
+                        shutil.rmtree(test_dir)
+                    running.append(self._start_test(method, seed, test_set,
+                                                    checkpoint))
+                time.sleep(0.5)
+                for run in [r for r in running if r.poll() is not None]:
+                    running.remove(run)
+                    run.check()
+        finally:
+            for run in running:
+                run.terminate()
+        self.read_finished_runs()
+
+    def _tested(self, method, seed, test_set):
+        """Whether a run's test on ``test_set`` left its metrics."""
+        try:
+            read_test_metrics(
+                osp.join(self._run_dir(method, seed), f'test_{test_set}'))
+        except (FileNotFoundError, ValueError, KeyError):
+            return False
+        return True
+
     def read_finished_runs(self):
         """Read the results of the runs in the work dir that were tested
         on every test set, keeping the training times of the last report."""
@@ -411,15 +494,20 @@ class Benchmark:
             seconds=round(train_run.seconds, 1), **read_step_times(work_dir))
         print(f'[{now()}] trained {method} seed {seed} in '
               f'{train_run.seconds:.0f} s; testing', flush=True)
-        runs = {}
-        for test_set in self.test_sets:
-            runs[test_set] = ToolRun(
-                osp.join(TOOLS, 'test.py'),
-                self.test_argv(method, test_set, checkpoint,
-                               osp.join(work_dir, f'test_{test_set}')),
-                osp.join(work_dir, f'test_{test_set}.log'),
-                self.args.threads, self.args.fresh_processes)
+        runs = {
+            test_set: self._start_test(method, seed, test_set, checkpoint)
+            for test_set in self.test_sets
+        }
         return (method, seed, 'test', runs)
+
+    def _start_test(self, method, seed, test_set, checkpoint):
+        work_dir = self._run_dir(method, seed)
+        return ToolRun(
+            osp.join(TOOLS, 'test.py'),
+            self.test_argv(method, test_set, checkpoint,
+                           osp.join(work_dir, f'test_{test_set}')),
+            osp.join(work_dir, f'test_{test_set}.log'), self.args.threads,
+            self.args.fresh_processes)
 
     def _collect(self, method, seed):
         """Read the test metrics of a run."""
@@ -458,6 +546,8 @@ def main(argv=None):
     benchmark = Benchmark(args, prepare_data(args))
     if args.report_only:
         benchmark.read_finished_runs()
+    elif args.test_only:
+        benchmark.test_untested()
     else:
         print(f'[{now()}] {len(args.methods) * args.seeds} runs, '
               f'{args.jobs} at a time, {args.threads} threads and '

@@ -10,7 +10,8 @@ from mmpretrain.registry import MODELS
 from mmscl.datasets.categories import CHROMOSOME_CATEGORIES
 from mmscl.evaluation import (METRIC_LABELS, markdown_table,
                               paired_delta_cells, paired_seeds, seed_cells)
-from real_data_sets import RESCALED_SOURCE, TEST_SPLITS, TRAIN_SPLIT
+from real_data_sets import (RESCALED_SOURCE, TEST_SPLITS, TRAIN_SPLIT,
+                            split_adapted_name)
 from tool_run import REPO_ROOT, machine_description
 
 # The baseline and SCL by default; the comparison models of the paper's
@@ -135,6 +136,38 @@ def seed_table(results, methods, columns):
     return markdown_table(headers, rows)
 
 
+def adaptation_table(results, methods, test_set, adapted):
+    """Accuracy on ``test_set`` as trained and with ``--adapt`` at each
+    shift scale: mean ± std over seeds, a row per method, then the paired
+    difference each shift scale makes, a row per method.
+
+    Args:
+        results (dict): (method, seed) -> {test set: metrics}.
+        methods (Sequence[str]): The methods with runs, in table order.
+        test_set (str): The test set tested as trained.
+        adapted (Sequence[str]): Its adapted names
+            (:func:`~real_data_sets.adapted_name`).
+
+    Returns:
+        str: The Markdown table.
+    """
+    columns = [(test_set, 'accuracy')] + [(t, 'accuracy') for t in adapted]
+    rows = []
+    deltas = []
+    for method in methods:
+        by_seed = _by_seed(results, method, columns)
+        rows.append([METHOD_NAMES[method]] + seed_cells(by_seed))
+        as_trained = {seed: [values[0]] * len(adapted)
+                      for seed, values in by_seed.items()}
+        gains = {seed: values[1:] for seed, values in by_seed.items()}
+        deltas.append([f'Δ {METHOD_NAMES[method]}', '']
+                      + paired_delta_cells(gains, as_trained))
+    headers = ['Method', f'{test_set_label(test_set)} Accuracy'] + [
+        f'--adapt-shift-scale {split_adapted_name(t)[1]:g}' for t in adapted
+    ]
+    return markdown_table(headers, rows + deltas)
+
+
 def recall_table(results, methods, test_sets):
     """Recall of every type, mean over seeds, a column per test set and
     method ('-' where no run measured it)."""
@@ -211,8 +244,10 @@ def format_report(results, settings):
     """
     methods = [m for m in METHODS if any(k[0] == m for k in results)]
     test_sets = settings['test_sets']
+    adapted = [t for t in test_sets if split_adapted_name(t)[1] is not None]
     main = [t for t in test_sets if t in TEST_SPLITS]
-    rescaled = [t for t in test_sets if t not in TEST_SPLITS]
+    rescaled = [t for t in test_sets
+                if t not in TEST_SPLITS and t not in adapted]
     lines = [f"## {' vs '.join(METHOD_NAMES[m] for m in methods)} on real "
              'crops', '',
              *_settings_lines(settings)]
@@ -235,6 +270,17 @@ def format_report(results, settings):
             'scale)', '',
             seed_table(results, methods, [(t, 'accuracy') for t in columns])
         ]
+    if adapted:
+        lines += [
+            '', '### Tested with --adapt (BatchNorm statistics re-estimated '
+            "on the test set's crops, no labels read)"
+        ]
+        for test_set in main + rescaled:
+            variants = [t for t in adapted
+                        if split_adapted_name(t)[0] == test_set]
+            if variants:
+                lines += ['', adaptation_table(results, methods, test_set,
+                                               variants)]
     if main:
         lines += ['', '### Recall per type (mean over seeds)', '',
                   recall_table(results, methods, main)]

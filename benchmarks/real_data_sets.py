@@ -148,6 +148,27 @@ def rescaled_name(factor):
     return f'{RESCALED_SOURCE}_x{factor:g}'
 
 
+ADAPTED_INFIX = '_adapt'
+
+
+def adapted_name(test_set, shift_scale):
+    """The name of ``test_set`` tested with ``tools/test.py --adapt`` at
+    ``--adapt-shift-scale shift_scale``, e.g. ``'external_adapt0.5'``."""
+    return f'{test_set}{ADAPTED_INFIX}{shift_scale:g}'
+
+
+def split_adapted_name(name):
+    """The (test set, shift scale) of an :func:`adapted_name`; the shift
+    scale is None for a test set tested as trained."""
+    test_set, infix, scale = name.rpartition(ADAPTED_INFIX)
+    if infix and test_set:
+        try:
+            return test_set, float(scale)
+        except ValueError:
+            pass
+    return name, None
+
+
 def write_rescaled_copy(root, csv_file, factor, dst_root):
     """Resize every crop of ``csv_file`` (paths relative to ``root``) by
     ``factor`` into PNGs under ``dst_root``, with the same CSV (cells kept),
