@@ -633,3 +633,108 @@ def test_tool_run_sets_threads(tmp_path, fresh):
         assert f.read().split() == ['threads', '1']
     args = real_data.parse_args(['--jobs', '2'])
     assert args.threads == max(1, (os.cpu_count() or 1) // 2)
+
+
+def test_adapted_tests_run_tools_test_with_adapt(tmp_path):
+    """--adapt S... tests every test set again with tools/test.py --adapt
+    --adapt-shift-scale S, on the same crops."""
+    benchmark = make_benchmark(tmp_path, '--test-sets', 'validation',
+                               'external', '--adapt', '0', '0.5')
+    assert benchmark.test_sets == [
+        'validation', 'external', 'validation_adapt0', 'validation_adapt0.5',
+        'external_adapt0', 'external_adapt0.5'
+    ]
+    plain = benchmark.test_argv('scl', 'external', 'ckpt', 'w')
+    adapted = benchmark.test_argv('scl', 'external_adapt0.5', 'ckpt', 'w')
+    assert adapted == plain[:4] + ['--adapt', '--adapt-shift-scale', '0.5'
+                                   ] + plain[4:]
+    assert '--adapt' not in plain
+    real_data = load_benchmark()
+    with pytest.raises(SystemExit):
+        real_data.parse_args(['--adapt', '-1'])
+    with pytest.raises(SystemExit):
+        real_data.parse_args(['--report-only', '--test-only'])
+
+
+def test_report_of_adapted_tests():
+    """The adapted tests get a table per test set: accuracy as trained,
+    adapted, and the gain paired by seed; the main tables keep only the
+    tests as trained."""
+    report_module = load_benchmark('real_data_report')
+    methods = report_module.DEFAULT_METHODS
+    test_sets = ['external', 'external_adapt0', 'external_adapt0.5']
+    results = fake_results(methods, test_sets)
+    # SCL gains 2 and 4 points (seeds 0, 1) at shift scale 0.5.
+    for seed, gain in ((0, 2.), (1, 4.)):
+        results[('scl', seed)]['external_adapt0.5']['accuracy'] = (
+            results[('scl', seed)]['external']['accuracy'] + gain)
+    report = report_module.format_report(results,
+                                         fake_settings(methods, test_sets))
+    main, adapted = report.split('\n### ')[:2]
+    assert table_rows(main)['Method'] == [
+        'External Accuracy', 'External Recall', 'External AUC'
+    ]
+    assert adapted.startswith('Tested with --adapt')
+    table = table_rows(adapted)
+    assert table['Method'] == ['External Accuracy',
+                               '--adapt-shift-scale 0',
+                               '--adapt-shift-scale 0.5']
+    # SCL: 91 and 94 as trained, 10 less adapted at 0, 93 and 98 at 0.5.
+    assert table['SCL'] == ['92.50 ± 2.12', '82.50 ± 2.12', '95.50 ± 3.54']
+    assert table['Δ SCL'] == ['', '-10.00 ± 0.00', '+3.00 ± 1.41']
+    assert table['Δ Baseline'] == ['', '-20.00 ± 0.00', '-20.00 ± 0.00']
+
+
+def test_test_only_tests_what_the_trained_runs_lack(tmp_path, monkeypatch):
+    """--test-only trains nothing and starts only the tests a trained run
+    has no metrics of; an untrained run is left out."""
+    real_data = load_benchmark()
+    data, work = tmp_path / 'data', tmp_path / 'work'
+    for name, (crops, _) in load_benchmark('real_data_sets').DATASETS.items():
+        (data / name / crops).mkdir(parents=True)
+    (data / 'gband612' / 'train.csv').write_text('img_path,label\n')
+    (data / 'gband612' / 'val.csv').write_text('img_path,label\n')
+
+    def write_metrics(test_dir, accuracy):
+        run_dir = test_dir / '20260101_000000'
+        run_dir.mkdir(parents=True)
+        (run_dir / '20260101_000000.json').write_text(json.dumps({
+            f'chromosome/{key}': accuracy
+            for key in ('accuracy', 'recall', 'auc')
+        }))
+
+    trained = work / 'scl_seed0'
+    trained.mkdir(parents=True)
+    (trained / 'last_checkpoint').write_text(str(trained / 'iter_2.pth'))
+    write_metrics(trained / 'test_validation', 90.)
+    # A test killed before it wrote metrics is run again.
+    (trained / 'test_validation_adapt0.5').mkdir()
+    (work / 'scl_seed1').mkdir()  # not trained
+    started = []
+
+    class FinishedRun:
+
+        def poll(self):
+            return 0
+
+        def check(self):
+            pass
+
+    def start_test(self, method, seed, test_set, checkpoint):
+        started.append((method, seed, test_set, checkpoint))
+        write_metrics(work / f'{method}_seed{seed}' / f'test_{test_set}', 93.)
+        return FinishedRun()
+
+    monkeypatch.setattr(real_data.Benchmark, '_start_test', start_test)
+    real_data.main([
+        '--test-only', '--methods', 'scl', '--test-sets', 'validation',
+        '--adapt', '0.5', '--seeds', '2', '--data-dir', str(data),
+        '--work-dir', str(work)
+    ])
+    assert started == [('scl', 0, 'validation_adapt0.5',
+                        str(trained / 'iter_2.pth'))]
+    with open(work / 'real_data.json') as f:
+        runs = json.load(f)['runs']
+    assert [(r['seed'], r['validation']['accuracy'],
+             r['validation_adapt0.5']['accuracy']) for r in runs] == [
+                 (0, 90., 93.)]

@@ -10,7 +10,8 @@ from mmcv.transforms import Compose, RandomFlip
 from mmengine.registry import DefaultScope
 from PIL import Image
 
-from benchmarks.lab_shift_transforms import (RandomGaussianNoise,
+from benchmarks.lab_shift_transforms import (RandomBandFade,
+                                             RandomGaussianNoise,
                                              RandomJPEGCompression)
 from mmscl.datasets.transforms import (Letterbox, LoadChromosomeImage,
                                        NormalizeStain, RandomContrastGamma,
@@ -520,3 +521,31 @@ def test_benchmark_configs_import_their_transforms(name):
         ]
     assert {'lab_augment': 'GaussianBlur',
             'optics_augment': 'RandomJPEGCompression'}[name] in names
+
+
+def test_band_fade_flattens_the_bands_inside_the_outline():
+    """RandomBandFade keeps the background and the outline, keeps the
+    chromosome's mean gray value, and scales the bands' contrast by the
+    drawn factor (a blur of sigma ~0 leaves only the contrast)."""
+    from mmscl.datasets.morphometry import foreground_mask
+    rng = np.random.default_rng(0)
+    img = np.full((64, 64), 255, np.uint8)
+    img[10:54, 28:36] = rng.integers(100, 180, (44, 8))
+    img[20:24, 28:36] = 10
+    mask = foreground_mask(img)
+    assert mask.sum() == 44 * 8
+    out = RandomBandFade(prob=1., sigma=(1e-4, 1e-4),
+                         contrast=(0.5, 0.5))(dict(img=img))['img']
+    assert (out[~mask] == 255).all()
+    inside = img[mask].astype(float)
+    expected = np.rint(inside.mean() + 0.5 * (inside - inside.mean()))
+    assert np.abs(out[mask] - expected).max() <= 1
+    # A wider blur evens out the dark band too.
+    blurred = RandomBandFade(prob=1., sigma=(0.05, 0.05),
+                             contrast=(1., 1.))(dict(img=img))['img']
+    assert blurred[mask].std() < 0.6 * inside.std()
+    assert abs(blurred[mask].mean() - inside.mean()) < 3
+    assert RandomBandFade(prob=0.)(dict(img=img))['img'] is img
+    for kwargs in (dict(sigma=(0, 0.1)), dict(contrast=(0.5, 0.2))):
+        with pytest.raises(ValueError, match='RandomBandFade: '):
+            RandomBandFade(**kwargs)
