@@ -484,8 +484,9 @@ def test_copy_straight_target_is_the_crop_before_the_augmentation():
     img = np.full((40, 16), 255, np.uint8)
     img[2:38, 5:11] = 60
     with DefaultScope.overwrite_default_scope('mmpretrain'):
-        packed = Compose(pipeline)(dict(img=img, ref_length=36. / 2,
-                                        gt_label=0))
+        packed = Compose(pipeline)(dict(
+            img=img, ref_lengths=dict(cell=18., patient=18., dataset=18.),
+            gt_label=0))
     target = packed['data_samples'].straight_img
     assert target.shape == (1, 64, 64) == packed['inputs'].shape
     assert target.dtype == torch.float32 and 0 <= target.min() < 0.3
