@@ -1,6 +1,6 @@
 """Bad annotations, splits and cell groupings (issue 21, items 6-9, 11, 12,
-14, 19, 20): each test feeds one and pins what the user sees. README "What
-happens with bad input" lists them."""
+14, 19, 20): each test feeds one and pins what the user sees.
+docs/bad_input.md lists them."""
 import os.path as osp
 
 import numpy as np
@@ -350,8 +350,8 @@ def training_configs():
 
 @pytest.mark.parametrize('config', training_configs())
 def test_chrmnet_test_config_pattern_over_every_config(tmp_path, config):
-    """The pattern of chrmnet_test.py's comment and the README, over each
-    shipped config: resolved, nothing built."""
+    """The pattern of chrmnet_test.py's comment and docs/bad_input.md, over
+    each shipped config: resolved, nothing built."""
     from mmengine.config import Config
 
     from conftest import CONFIGS

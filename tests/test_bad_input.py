@@ -1,6 +1,5 @@
 """Broken and hostile inputs (issue 13): each test feeds one kind of bad
-input and pins what the user sees. README "What happens with bad input"
-lists them."""
+input and pins what the user sees. docs/bad_input.md lists them."""
 import importlib.util
 import json
 import os

@@ -1,6 +1,5 @@
 """Faults and misuse of runs, checkpoints and tools (issue 21): each test
-feeds one and pins what the user sees. README "What happens with bad
-input" lists them."""
+feeds one and pins what the user sees. docs/bad_input.md lists them."""
 import glob
 import importlib.util
 import json

@@ -28,7 +28,7 @@ FOLDER_NAMINGS = {
     'type_name': {t: t for t in CHROMOSOME_CATEGORIES},
 }
 # check_images='auto' decodes every image at start-up up to this many
-# (see the README for the cost per 10k images).
+# (docs/data_formats.md gives the cost per 10k images).
 IMAGE_CHECK_AUTO_LIMIT = 50000
 
 

@@ -98,8 +98,9 @@ def map_images(function: Callable[[str], object],
             progress(executor.map(function, paths, chunksize=chunksize)))
 
 
-class _DecodeError:
-    """Picklable: the reason ``load(path)`` fails, or None."""
+class _LoadErrorOf:
+    """Picklable: the message of the error ``load(path)`` raises, or None
+    if it loads."""
 
     def __init__(self, load: Callable[[str], object]):
         self.load = load
@@ -135,6 +136,6 @@ def find_unreadable_images(
         file that cannot be loaded.
     """
     errors = map_images(
-        _DecodeError(load or LoadChromosomeImage().load), paths, workers,
+        _LoadErrorOf(load or LoadChromosomeImage().load), paths, workers,
         'Checking images' if progress else None)
     return [(index, error) for index, error in enumerate(errors) if error]

@@ -37,9 +37,9 @@ def has_dark_background(img: np.ndarray) -> bool:
 
     The pixels of the crop's border are split by Otsu's threshold; the
     background is the side most of them fall on (a chromosome, even in a
-    tight box, covers less than half of the border: right for 3,000 of
-    3,000 gband612 crops and 2,000 of 2,000 qband119 crops sampled; a
-    perfectly straight chromosome boxed to its sides would not be).
+    tight box, covers less than half of the border, as checked on
+    samples of two labs in docs/crops_from_other_labs.md; a perfectly
+    straight chromosome boxed to its sides would not).
 
     Args:
         img (np.ndarray): An HxW uint8 crop.

@@ -39,10 +39,8 @@ from mmscl.datasets.categories import CHROMOSOME_CATEGORIES
 SEX_COMPLEMENTS = {'XX': ('X', 'X'), 'XY': ('X', 'Y')}
 AUTOSOME_CAPACITY = 2
 # A crop whose top score reaches this counts as a confident prediction for
-# the gain flag. On gband612's complete test cells (3 seeds, 64 px models)
-# it fired on 0-4 % of the cells as they are and found 12-13 % of made-up
-# trisomies; lower thresholds raise false alarms faster than detections
-# (benchmarks/README.md, karyotype.py).
+# the gain flag. Lower thresholds raise false alarms faster than detections
+# (docs/karyotyping.md gives both rates).
 DEFAULT_CONFIDENCE = 0.9
 # Floor of the probabilities before the log: a score of exactly 0 costs
 # -log(1e-12) ~ 27.6 nats instead of infinity.

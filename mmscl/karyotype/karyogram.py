@@ -55,9 +55,9 @@ def crop_outline(assignment: CellAssignment,
     return None
 
 
-def _text(canvas: np.ndarray, text: str, x: int, y: int,
-          scale: float = 0.5, colour: tuple = (0, 0, 0),
-          centre: bool = False) -> None:
+def _draw_text(canvas: np.ndarray, text: str, x: int, y: int,
+               scale: float = 0.5, colour: tuple = (0, 0, 0),
+               centre: bool = False) -> None:
     """Write text with its baseline at y, starting (or centred) at x."""
     width = cv2.getTextSize(text, _FONT, scale, 1)[0][0]
     origin = (int(x - width / 2) if centre else int(x), int(y))
@@ -139,10 +139,10 @@ def draw_karyogram(images: Sequence[np.ndarray], assignment: CellAssignment,
             cv2.rectangle(canvas, (x - 2, y - 2),
                           (x + crop.shape[1] + 1, bottom + 1), outline[1], 2)
     for name, x, y in names:
-        _text(canvas, name, x, y, centre=True)
+        _draw_text(canvas, name, x, y, centre=True)
     for line_index, text in enumerate(lines):
-        _text(canvas, text, _MARGIN, _MARGIN + _LINE_HEIGHT * (line_index +
-                                                                1) - 6)
-    _text(canvas, legend, _MARGIN, height - 6, scale=0.4,
-          colour=(90, 90, 90))
+        _draw_text(canvas, text, _MARGIN,
+                   _MARGIN + _LINE_HEIGHT * (line_index + 1) - 6)
+    _draw_text(canvas, legend, _MARGIN, height - 6, scale=0.4,
+               colour=(90, 90, 90))
     return canvas

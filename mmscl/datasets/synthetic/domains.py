@@ -133,7 +133,9 @@ _SCALARS = ('length_jitter', 'flip')
 MAX_JITTER_SIGMAS = 3
 
 
-def _high(params: Dict[str, Any], key: str) -> float:
+def _upper_bound(params: Dict[str, Any], key: str) -> float:
+    """The high end of a parameter drawn from a ``(low, high)`` range, or
+    its fixed value."""
     value = params[key]
     return value[1] if isinstance(value, tuple) else value
 
@@ -209,10 +211,11 @@ def resolve_domain(domain: Union[str, Dict[str, Any]]) -> Dict[str, Any]:
             params[key] = tuple(params[key])
 
     longest = max_chromosome_length(params)
-    if longest + _high(params, 'width') > canvas:
+    width = _upper_bound(params, 'width')
+    if longest + width > canvas:
         raise ValueError(
             f'Synthetic domain: the longest chromosome (up to '
-            f'{longest:.0f} px long and {_high(params, "width")} px wide) '
+            f'{longest:.0f} px long and {width} px wide) '
             f'does not fit the {canvas} px canvas; lower '
             f'\'chr1_length\' or \'heteromorphism\' or raise '
             f'\'canvas\'.')
@@ -229,8 +232,8 @@ def max_chromosome_length(params: Dict[str, Any]) -> float:
         float: The length at the largest scale, heteromorphism and
         length jitter.
     """
-    px_per_mb = _high(params, 'chr1_length') / get_band_map('1').length
-    heteromorphism = _high(params, 'heteromorphism')
+    px_per_mb = _upper_bound(params, 'chr1_length') / get_band_map('1').length
+    heteromorphism = _upper_bound(params, 'heteromorphism')
     longest = 0.0
     for chrom in CHROMOSOME_CATEGORIES:
         bands = get_band_map(chrom).bands

@@ -257,8 +257,8 @@ class LoadChromosomeImage(ChromosomeTransform):
     are mapped linearly onto 0..255. Files are decoded with PIL and, when
     PIL rejects them (e.g. a malformed header), with OpenCV.
 
-    OpenCV decodes small TIFFs about 25 times faster than PIL; with
-    ``imdecode_backends=('cv2', 'pillow')`` it goes first. It agrees with
+    OpenCV decodes small TIFFs faster than PIL (docs/data_formats.md);
+    with ``imdecode_backends=('cv2', 'pillow')`` it goes first. It agrees with
     PIL on 8/16-bit gray, RGB(A), palette and bilevel files, but drops the
     alpha channel of gray+alpha TIFFs, hence the default order.
 

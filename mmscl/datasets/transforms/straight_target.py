@@ -6,7 +6,8 @@ from mmpretrain.registry import TRANSFORMS
 
 @TRANSFORMS.register_module()
 class CopyStraightTarget(BaseTransform):
-    """Keep the image as it is now as the straightening target of HR-Net.
+    """Keep the image as it is now as the straightening target of
+    :class:`InterleavedStraighteningNet` (HR-Net).
 
     For crops that are already straight (karyogram crops, as gband612's),
     placed after ``Letterbox`` and the flips and before the rotation: the

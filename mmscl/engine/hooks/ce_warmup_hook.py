@@ -47,11 +47,11 @@ class CEWarmupHook(Hook):
                 'warmup_iters instead.')
         model = runner.model.module if is_model_wrapper(
             runner.model) else runner.model
-        self.focal_losses = [
+        self.warmup_losses = [
             m for m in model.modules()
             if isinstance(m, (SoftmaxFocalLoss, PairedContrastiveLoss))
         ]
-        if not self.focal_losses:
+        if not self.warmup_losses:
             runner.logger.warning(
                 'CEWarmupHook: the model has no SoftmaxFocalLoss or '
                 'PairedContrastiveLoss; the hook does nothing.')
@@ -62,5 +62,5 @@ class CEWarmupHook(Hook):
             in_warmup = runner.epoch < self.warmup_epochs
         else:
             in_warmup = runner.iter < self.warmup_iters
-        for loss in self.focal_losses:
+        for loss in self.warmup_losses:
             loss.in_ce_warmup = in_warmup

@@ -27,7 +27,9 @@ def _resnet_stages(backbone: ResNet) -> List[nn.Module]:
 class InterleavedResNets(BaseModule):
     """The two interleaved ResNets of the classification and straightening
     network of Zhang et al. (IEEE JBHI 2021), with the straightening
-    decoder, as one backbone.
+    decoder, as one backbone: the backbone of
+    :class:`InterleavedStraighteningNet`, the SCL paper's "HR-Net" (not
+    MMPretrain's ``HRNet``).
 
     The classification branch (``cls_backbone``) and the encoder of the
     straightening branch (``straight_backbone``) run side by side. After

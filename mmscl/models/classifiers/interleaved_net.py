@@ -12,10 +12,15 @@ from ..utils import moved_keys_hook
 @MODELS.register_module()
 class InterleavedStraighteningNet(ImageClassifier):
     """Chromosome classification and straightening in one interleaved
-    multi-task network (Zhang et al., IEEE JBHI 2021; "HR-Net" in the SCL
-    paper's Table 2, not MMPretrain's high-resolution ``HRNet``): an
+    multi-task network (Zhang et al., IEEE JBHI 2021): an
     ``ImageClassifier`` of :class:`InterleavedResNets`, a pooling neck and
     a classification head, which adds the straightening loss.
+
+    This is the model the SCL paper's Table 2 calls "HR-Net", the name
+    mmscl's configs (``configs/_base_/models/hr-net.py``,
+    ``configs/comparison/hr-net_*.py``) and benchmarks (method
+    ``'hr-net'``) keep. It is not MMPretrain's ``HRNet`` (the
+    high-resolution network of Wang et al.), with which it shares nothing.
 
     The classification loss is always taken; the straightening loss
     (``loss_straight_weight`` times the mean squared error) only over the

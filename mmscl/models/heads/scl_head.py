@@ -27,8 +27,7 @@ class SCLHead(ClsHead):
 
     Without one (``contrastive_loss=None``, the baselines of the paper's
     Table 1) any batch goes and the loss is ``ClsHead``'s, the mean over
-    the whole batch. (Until 2026-12 the baseline too summed the means of
-    the two halves, twice this; with Adam that barely changes training.)
+    the whole batch.
 
     lambda1 and lambda2 are the ``loss_weight`` of each loss config. ``t``
     is ``1 / temperature``: it starts at ``1 / init_temperature`` (1 / 0.07,
