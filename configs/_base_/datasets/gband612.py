@@ -1,5 +1,5 @@
 # gband612: G-band crops of 612 cells (see ../shared/data/README.md), tight
-# boxes on white of 9-98 x 6-163 px. The converter writes train/val/test.csv
+# boxes on white. The converter writes train/val/test.csv
 # (split by case) with img_path relative to the dataset folder, so data_root
 # is that folder:
 #   python tools/dataset_converters/gband612.py data/gband612 data/gband612
@@ -7,10 +7,8 @@ _base_ = ['./chromosome_crops.py']
 data_root = 'data/gband612/'
 input_size = 128
 # Letterbox rescales each crop so that the median length of its cell spans
-# reference_fraction (0.4) of the input side. Chromosome 1 is then about
-# 0.77 of it (1.93 times its cell's median in gband612's train split), the
-# longest 0.1% of crops at most 0.89 (2.22 times), so rotations within 15
-# degrees cut none.
+# reference_fraction of the input side: small enough that the longest
+# chromosomes, rotated within 15 degrees, stay inside it.
 
 # OpenCV decodes these small LZW TIFFs (and their RGBA ones) far faster
 # than PIL, which stays as the fallback. NormalizeStain makes every crop dark
@@ -28,11 +26,8 @@ train_pipeline = [
     dict(type='RandomReferenceScale', ratio_range=(0.8, 1.25), prob=0.5),
     dict(type='Letterbox', scale=input_size,
          reference_fraction=_base_.reference_fraction),
-    # The crops are straightened and upright (97% within 15 degrees of
-    # vertical); another lab's are tilted more (qband119: half beyond 17,
-    # 4% beyond 45 degrees). Small rotations and flips learn far faster than
-    # any angle: 69% against 40% internal accuracy after 400 steps at 64 px,
-    # and 30% against 24% on qband119 (45 degrees: 55% and 29%).
+    # The crops are straightened and upright, another lab's tilted more:
+    # small rotations and flips learn far faster than any angle, on both.
     dict(type='RandomRotate', prob=1.0, angle=15., fill=255),
     dict(type='RandomFlip', prob=[0.25, 0.25],
          direction=['horizontal', 'vertical']),
