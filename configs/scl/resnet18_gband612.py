@@ -1,7 +1,6 @@
 # ResNet-18 trained with SCL on the gband612 G-band crops (pixel scale and
 # stain normalised, see ../_base_/datasets/gband612.py; 128 px input), 3000
-# steps of 2 x 24 paired crops. Measured at 64 px, not at 128 px, on 2 CPU
-# cores (benchmarks/real_data.py, 2026-12-01, benchmarks/README.md).
+# steps of 2 x 24 paired crops.
 #   python tools/dataset_converters/gband612.py data/gband612 data/gband612
 #   python tools/train.py configs/scl/resnet18_gband612.py
 #   python tools/test.py configs/scl/resnet18_gband612.py CKPT
@@ -22,9 +21,7 @@ model = dict(
         hidden_channels=256,
         # lambda1 = 0.1 instead of the paper's 1, chosen on gband612's
         # validation split (benchmarks/README.md, "Choices on the
-        # validation split": 600
-        # steps at 64 px, 3 seeds, 2026-12-01): 81.72% against 80.29 (0.25),
-        # 79.56 (0.5), 77.74 (1) and 80.29 without the contrastive loss.
+        # validation split").
         contrastive_loss=dict(loss_weight=0.1)))
 default_hooks = dict(
     logger=dict(interval=50), checkpoint=dict(interval=1000))

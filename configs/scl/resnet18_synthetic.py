@@ -1,6 +1,6 @@
 # The embedded default: ResNet-18 trained with SCL on synthetic G-band
-# cells that mmscl generates on first use. 5 min on 2 CPU cores (2026-12-01);
-# on a GPU raise train_cfg.max_iters (and tools/train.py --input-size).
+# cells that mmscl generates on first use, short enough for a CPU; on a GPU
+# raise train_cfg.max_iters (and tools/train.py --input-size).
 #   python tools/train.py configs/scl/resnet18_synthetic.py
 #   python tools/test.py configs/scl/resnet18_synthetic.py CKPT
 #   python tools/test.py configs/scl/resnet18_synthetic_external.py CKPT

@@ -1,4 +1,3 @@
-import os
 import os.path as osp
 from collections import Counter
 from typing import Dict, List, Optional, Sequence, Union
@@ -7,26 +6,15 @@ from mmengine.logging import MMLogger
 from mmpretrain.datasets import BaseDataset
 from mmpretrain.registry import DATASETS
 
-from ..utils import load_json
-from .annotation import (drop_repeated_images, iter_annotation_csv,
-                         join_image_path)
+from .categories import CHROMOSOME_CATEGORIES
+from .image_check import find_unreadable_images
+from .readers import (FOLDER_NAMINGS, read_class_folders, read_csv,
+                      read_karyotype_json)
 from .reference_length import (CACHE_FILE_NAME, measure_lengths,
                                reference_lengths)
-from .categories import (CHROMOSOME_CATEGORIES, type_name_from_number,
-                         type_names_by_number)
-from .image_check import (find_unreadable_images, is_hidden,
-                          readable_extensions)
 from .transforms.loading import LoadChromosomeImage
 from .transforms.reference import REFERENCE_LEVELS
 
-IMG_EXTENSIONS = readable_extensions()
-
-# Folder name -> type name, for each declared folder naming scheme.
-FOLDER_NAMINGS = {
-    'zero_based': type_names_by_number(first=0),
-    'one_based': type_names_by_number(first=1),
-    'type_name': {t: t for t in CHROMOSOME_CATEGORIES},
-}
 # check_images='auto' decodes every image at start-up up to this many
 # (docs/data_formats.md gives the cost per 10k images).
 IMAGE_CHECK_AUTO_LIMIT = 50000
@@ -42,7 +30,8 @@ class ChromosomeDataset(BaseDataset):
     """Single-chromosome crops labelled with one of the 24 human types.
 
     Classes are ``('1', ..., '22', 'X', 'Y')`` in karyotype order (label
-    0..23). Three layouts are read, chosen by ``ann_file``:
+    0..23). Three layouts are read, chosen by ``ann_file``, each by its
+    reader in :mod:`mmscl.datasets.readers`:
 
     1. A CSV file (``*.csv``) with a header ``img_path,label`` and optional
        ``cell_id``, ``patient_id`` (or ``case_id``) columns; ``label`` is a
@@ -138,9 +127,6 @@ class ChromosomeDataset(BaseDataset):
         self.check_images = check_images
         self.confine_to_root = confine_to_root
         self.on_invalid = on_invalid
-        # Why entries were left out before the checks, for the errors about
-        # what is left.
-        self._skip_notes: List[str] = []
         if length_reference not in (None, *REFERENCE_LEVELS):
             raise ValueError(
                 f'ChromosomeDataset: length_reference must be one of '
@@ -149,14 +135,25 @@ class ChromosomeDataset(BaseDataset):
         super().__init__(ann_file=ann_file, **kwargs)
 
     def load_data_list(self) -> List[dict]:
-        """Read the annotation into data infos, and check them."""
+        """Read the annotation into data infos, check them and give them
+        their reference lengths."""
         if not self.ann_file:
-            entries = self._read_folders()
+            source = self.img_prefix
+            entries, notes = read_class_folders(source, self.folder_naming)
         elif self.ann_file.endswith('.csv'):
-            entries = self._read_csv()
+            source = self.ann_file
+            entries, notes = read_csv(source, self.img_prefix,
+                                      self.confine_to_root)
         else:
-            entries = self._read_karyotype_json()
-        return self._add_reference_lengths(self._check(entries))
+            source = self.ann_file
+            entries, notes = read_karyotype_json(
+                source, self.img_prefix, self.confine_to_root,
+                self.skip_abnormal)
+        for note in notes:
+            MMLogger.get_current_instance().warning(
+                f'ChromosomeDataset({source}): {note}.')
+        return self._add_reference_lengths(
+            self._check(entries, source, notes))
 
     def prepare_data(self, idx: int):
         """Run the pipeline on a data info and give the packed data sample
@@ -170,147 +167,6 @@ class ChromosomeDataset(BaseDataset):
                 'data_samples' in data:
             data['data_samples'].set_metainfo(dict(cell_id=cell_id))
         return data
-
-    def _join(self, path: str, where: str) -> str:
-        """The image path of annotation entry ``where``, refused when
-        ``confine_to_root`` and it leaves the image folder."""
-        return join_image_path(
-            path, self.img_prefix, where, self.confine_to_root,
-            'set confine_to_root=False if you trust this annotation file')
-
-    def _read_csv(self) -> List[dict]:
-        entries = []
-        for line, row in iter_annotation_csv(self.ann_file):
-            where = f'{self.ann_file}, line {line}'
-            info = dict(img_path=self._join(row['img_path'], where),
-                        label=row['label'].strip())
-            # A case id groups the cells of one person as a patient id does.
-            for key, column in (('cell_id', 'cell_id'),
-                                ('patient_id', 'patient_id'),
-                                ('patient_id', 'case_id')):
-                if row.get(column) and key not in info:
-                    info[key] = row[column]
-            entries.append(info)
-        return entries
-
-    def _read_karyotype_json(self) -> List[dict]:
-        if not osp.isfile(self.ann_file):
-            raise FileNotFoundError(
-                f'Annotation file not found: {self.ann_file}')
-        items = self._read_json_items()
-        entries = []
-        skipped = Counter()
-        for patient_idx, item in enumerate(items):
-            where = f'{self.ann_file}, items[{patient_idx}]'
-            if not isinstance(item, dict):
-                raise ValueError(f'{where}: expected an object with '
-                                 f'"kar_files", got {item!r:.80}.')
-            if self.skip_abnormal and item.get('kar_type') != 'normal':
-                skipped[repr(item['kar_type']) if 'kar_type' in item else
-                        'no kar_type'] += 1
-                continue
-            patient_id = str(item.get('patient_id', patient_idx))
-            kar_files = item.get('kar_files')
-            if not (isinstance(kar_files, list)
-                    and all(isinstance(kar, str) for kar in kar_files)):
-                raise ValueError(f'{where}: "kar_files" must be a list of '
-                                 f'names, got {kar_files!r:.80}.')
-            for kar in kar_files:
-                crops = item.get(kar)
-                if not isinstance(crops, list):
-                    raise ValueError(
-                        f'{where}: "kar_files" names {kar!r} but the item '
-                        f'has no list {kar!r}, got {crops!r:.80}.')
-                for crop_idx, crop in enumerate(crops):
-                    if not (isinstance(crop, list) and len(crop) == 2
-                            and isinstance(crop[0], str)):
-                        raise ValueError(
-                            f'{where}[{kar!r}][{crop_idx}]: expected '
-                            f'["image path", label 1..24], got '
-                            f'{crop!r:.80}.')
-                    path, label = crop
-                    crop_where = f'items[{patient_idx}][{kar!r}][{crop_idx}]'
-                    entries.append((crop_where, dict(
-                        img_path=self._join(
-                            path, f'{self.ann_file}, {crop_where}'),
-                        label=self._json_type_name(label),
-                        cell_id=f'{patient_id}/{kar}',
-                        patient_id=patient_id)))
-        if skipped:
-            note = (f'skipped {sum(skipped.values())} of {len(items)} items '
-                    'whose kar_type is not exactly "normal" (' + ', '.join(
-                        f'{n} x {reason}' for reason, n in skipped.items()) +
-                    '; skip_abnormal=False reads them)')
-            self._skip_notes.append(note)
-            MMLogger.get_current_instance().warning(
-                f'ChromosomeDataset({self.ann_file}): {note}.')
-        return [
-            entries[index][1]
-            for index in drop_repeated_images(entries, self.ann_file)
-        ]
-
-    def _read_json_items(self) -> list:
-        """The ``items`` list of the karyotype JSON."""
-        content = load_json(
-            self.ann_file,
-            'Expected {"items": [...]}, see ChromosomeDataset.')
-        if not (isinstance(content, dict)
-                and isinstance(content.get('items'), list)):
-            found = (sorted(content) if isinstance(content, dict) else
-                     type(content).__name__)
-            raise ValueError(
-                f'{self.ann_file}: expected an object with a list "items" '
-                f'(the karyotype JSON, see ChromosomeDataset), found '
-                f'{found}.')
-        return content['items']
-
-    @staticmethod
-    def _json_type_name(label) -> str:
-        """The type name of a JSON label (1..24, X = 23, Y = 24), or a
-        description of a label that is none, reported as unknown."""
-        if (isinstance(label, int) and not isinstance(label, bool)
-                or isinstance(label, str) and label.isdigit()):
-            try:
-                return type_name_from_number(int(label))
-            except ValueError:
-                pass
-        return f'{label!r} (JSON label, expected 1..24)'
-
-    def _read_folders(self) -> List[dict]:
-        root = self.img_prefix
-        if not osp.isdir(root):
-            raise FileNotFoundError(
-                f'ChromosomeDataset: image folder not found: {root}')
-        naming = FOLDER_NAMINGS[self.folder_naming]
-        entries, not_read = [], Counter()
-        for folder in sorted(os.listdir(root)):
-            folder_path = osp.join(root, folder)
-            if is_hidden(folder) or not osp.isdir(folder_path):
-                continue
-            label = naming.get(
-                folder, f'{folder} (folder, naming {self.folder_naming!r})')
-            for dirpath, dirnames, files in os.walk(folder_path):
-                dirnames[:] = [d for d in dirnames if not is_hidden(d)]
-                for name in sorted(files):
-                    if is_hidden(name):
-                        continue
-                    if name.lower().endswith(IMG_EXTENSIONS):
-                        entries.append(
-                            dict(img_path=osp.join(dirpath, name),
-                                 label=label))
-                    else:
-                        not_read[folder, osp.splitext(name)[1] or
-                                 '(no extension)'] += 1
-        if not_read:
-            note = (f'left out {sum(not_read.values())} file(s) of formats '
-                    'not read as images (' + ', '.join(
-                        f'{n} x {ext!r} in {folder}/'
-                        for (folder, ext), n in sorted(not_read.items())) +
-                    '; readable: the formats Pillow decodes)')
-            self._skip_notes.append(note)
-            MMLogger.get_current_instance().warning(
-                f'ChromosomeDataset({root}): {note}.')
-        return entries
 
     def _add_reference_lengths(self, data_list: List[dict]) -> List[dict]:
         """Give each data info its ``ref_length`` (``length_reference``)."""
@@ -386,9 +242,10 @@ class ChromosomeDataset(BaseDataset):
             [e['img_path'] for e in entries], self._load_image)
         return [(entries[index], error) for index, error in unreadable]
 
-    def _check(self, entries: List[dict]) -> List[dict]:
-        """Turn entries into data infos, reporting invalid ones."""
-        source = self.ann_file or self.img_prefix
+    def _check(self, entries: List[dict], source: str,
+               notes: List[str]) -> List[dict]:
+        """Turn entries into data infos, reporting invalid ones (and with
+        them the reader's ``notes`` on what it left out)."""
         problems: Dict[str, list] = {}
         class_to_idx = self.class_to_idx  # a property that builds a dict
         unknown = [e for e in entries if e['label'] not in class_to_idx]
@@ -418,13 +275,13 @@ class ChromosomeDataset(BaseDataset):
             data_list.append(info)
 
         if not data_list and not problems:
-            self._raise_empty(source, problems)
+            self._raise_empty(source, problems, notes)
         counts = Counter(info['gt_label'] for info in data_list)
         empty = [c for i, c in enumerate(self.CLASSES) if not counts[i]]
         logger = MMLogger.get_current_instance()
         if empty:
             message = f'no samples of type(s) {empty}'
-            message += ''.join(f'; {note}' for note in self._skip_notes)
+            message += ''.join(f'; {note}' for note in notes)
             if self.test_mode:
                 logger.warning(f'ChromosomeDataset({source}): {message}.')
             else:
@@ -440,12 +297,13 @@ class ChromosomeDataset(BaseDataset):
             logger.warning(f'ChromosomeDataset({source}): left out '
                            f'{len(bad)} of {len(entries)} entries: {report}.')
         if not data_list:
-            self._raise_empty(source, problems)
+            self._raise_empty(source, problems, notes)
         return data_list
 
-    def _raise_empty(self, source: str, problems: Dict[str, list]) -> None:
+    def _raise_empty(self, source: str, problems: Dict[str, list],
+                     notes: List[str]) -> None:
         """Refuse a dataset without entries, saying why it has none."""
-        reasons = self._skip_notes + [
+        reasons = notes + [
             f'{len(v)} x {k}' for k, v in problems.items()
         ]
         raise ValueError(

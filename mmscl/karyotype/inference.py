@@ -21,7 +21,8 @@ from mmengine.runner import Runner
 from mmscl.datasets.annotation import (iter_annotation_csv,
                                        join_image_path, write_annotation_csv)
 from mmscl.datasets.categories import CHROMOSOME_CATEGORIES
-from mmscl.datasets.chromosome import IMG_EXTENSIONS, ChromosomeDataset
+from mmscl.datasets.chromosome import ChromosomeDataset
+from mmscl.datasets.readers import IMG_EXTENSIONS
 from mmscl.engine.adaptation import adapt_batchnorm
 
 CELL_CSV_COLUMNS = ('img_path', 'cell_id')

@@ -1,26 +1,14 @@
 # gband612: G-band crops of 612 cells (see ../shared/data/README.md), tight
-# boxes on white of 9-98 x 6-163 px. The converter writes train/val/test.csv
+# boxes on white. The converter writes train/val/test.csv
 # (split by case) with img_path relative to the dataset folder, so data_root
 # is that folder:
 #   python tools/dataset_converters/gband612.py data/gband612 data/gband612
-dataset_type = 'ChromosomeDataset'
+_base_ = ['./chromosome_crops.py']
 data_root = 'data/gband612/'
 input_size = 128
-# The pixel scale is normalised, so that this config needs no setting of a
-# lab: ChromosomeDataset measures every crop's chromosome length (cached)
-# and Letterbox rescales each crop so that the median length of its cell
-# spans 0.4 of the input side. Chromosome 1 is then about 0.77 of it (1.93
-# times its cell's median in gband612's train split), the longest 0.1% of
-# crops at most 0.89 (2.22 times), so rotations within 15 degrees cut none.
-reference_fraction = 0.4
-
-data_preprocessor = dict(
-    num_classes=24,
-    # ImageNet's mean and std of gray (0.449, 0.226), times 255.
-    mean=[114.495],
-    std=[57.63],
-    to_rgb=False,
-)
+# Letterbox rescales each crop so that the median length of its cell spans
+# reference_fraction of the input side: small enough that the longest
+# chromosomes, rotated within 15 degrees, stay inside it.
 
 # OpenCV decodes these small LZW TIFFs (and their RGBA ones) far faster
 # than PIL, which stays as the fallback. NormalizeStain makes every crop dark
@@ -37,12 +25,9 @@ train_pipeline = [
          level_probs=dict(cell=0.5, patient=0.25, dataset=0.25)),
     dict(type='RandomReferenceScale', ratio_range=(0.8, 1.25), prob=0.5),
     dict(type='Letterbox', scale=input_size,
-         reference_fraction=reference_fraction),
-    # The crops are straightened and upright (97% within 15 degrees of
-    # vertical); another lab's are tilted more (qband119: half beyond 17,
-    # 4% beyond 45 degrees). Small rotations and flips learn far faster than
-    # any angle: 69% against 40% internal accuracy after 400 steps at 64 px,
-    # and 30% against 24% on qband119 (45 degrees: 55% and 29%).
+         reference_fraction=_base_.reference_fraction),
+    # The crops are straightened and upright, another lab's tilted more:
+    # small rotations and flips learn far faster than any angle, on both.
     dict(type='RandomRotate', prob=1.0, angle=15., fill=255),
     dict(type='RandomFlip', prob=[0.25, 0.25],
          direction=['horizontal', 'vertical']),
@@ -56,48 +41,17 @@ test_pipeline = [
     dict(type='LoadChromosomeImage', imdecode_backends=('cv2', 'pillow')),
     dict(type='NormalizeStain'),
     dict(type='Letterbox', scale=input_size,
-         reference_fraction=reference_fraction),
+         reference_fraction=_base_.reference_fraction),
     dict(type='PackInputs'),
 ]
 
 train_dataloader = dict(
-    # B1 + B2 (2 x the types) from PairedTypeBatchSampler.
-    batch_size=None,
-    num_workers=4,
-    sampler=dict(type='PairedTypeSampler'),
-    batch_sampler=dict(type='PairedTypeBatchSampler'),
     dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file='train.csv',
-        pipeline=train_pipeline),
-)
+        data_root=data_root, ann_file='train.csv', pipeline=train_pipeline))
 val_dataloader = dict(
-    batch_size=128,
-    num_workers=4,
-    sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file='val.csv',
-        test_mode=True,
-        pipeline=test_pipeline),
-)
-val_evaluator = dict(type='ChromosomeMetric')
-
+        data_root=data_root, ann_file='val.csv', pipeline=test_pipeline))
+# The validation loader on the test split.
 test_dataloader = dict(
-    batch_size=128,
-    num_workers=4,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    dataset=dict(
-        type=dataset_type,
-        data_root=data_root,
-        ann_file='test.csv',
-        test_mode=True,
-        pipeline=test_pipeline),
-)
-# KaryotypeMetric: cell-level metrics (the crops of a cell labelled jointly).
-test_evaluator = [
-    dict(type='ChromosomeMetric', per_type=True),
-    dict(type='KaryotypeMetric'),
-]
+    val_dataloader,
+    dataset=dict(val_dataloader['dataset'], ann_file='test.csv'))
