@@ -22,12 +22,12 @@ the markdown table gives mean +- std over the runs (seeds) of each method.
 Examples:
     # The runs of benchmarks/real_data.py (each tested, so the test config
     # with its data paths is in RUN/test_internal/), gband612 then qband119
-    python benchmarks/karyotype.py work_dirs/real_data/*_seed* \\
+    python -m benchmarks.karyotype work_dirs/real_data/*_seed* \\
         --out work_dirs/real_data/karyotype_internal
-    python benchmarks/karyotype.py work_dirs/real_data/*_seed* \\
+    python -m benchmarks.karyotype work_dirs/real_data/*_seed* \\
         --test-set external --out work_dirs/real_data/karyotype_external
     # Another data folder than the config's
-    python benchmarks/karyotype.py RUN --cfg-options \\
+    python -m benchmarks.karyotype RUN --cfg-options \\
         test_dataloader.dataset.data_root=/data/gband612
 """
 import argparse
@@ -52,11 +52,11 @@ from mmpretrain.apis import init_model
 from mmpretrain.structures.data_sample import format_label
 
 import mmscl  # noqa: F401  (registers mmscl's modules, safe checkpoints)
+from benchmarks import REPO_ROOT
 from mmscl.evaluation import mean_std
 from mmscl.evaluation.metrics import KaryotypeMetric
 from mmscl.karyotype import assign_cell, group_by_cell
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 AUTOSOMES = np.arange(22)
 # Columns of the table: (key, header).
 CELL_COLUMNS = (('accuracy', 'crop acc.'),

@@ -11,7 +11,7 @@ Without ``SRC_DIR`` the gband612 tarball in ``<repo>/../shared/data`` is
 extracted to a temporary folder first.
 
 Example:
-    python benchmarks/pipeline_throughput.py /tmp/gband612 --num-images 2000
+    python -m benchmarks.pipeline_throughput /tmp/gband612 --num-images 2000
 """
 import argparse
 import glob
