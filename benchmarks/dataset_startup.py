@@ -136,7 +136,8 @@ def main():
             output = subprocess.run(
                 [sys.executable, '-m', 'benchmarks.dataset_startup', '--child',
                  root, ann_file],
-                cwd=REPO_ROOT, check=True, capture_output=True, text=True).stdout
+                cwd=REPO_ROOT, check=True, capture_output=True,
+                text=True).stdout
             r = json.loads(output.strip().splitlines()[-1])
             print(f'| {osp.splitext(ann_file)[1][1:].upper()} | '
                   f'{r["entries"]:,} | {r["dataset_s"]:.2f} | '

@@ -53,7 +53,7 @@ from mmpretrain.structures.data_sample import format_label
 
 import mmscl  # noqa: F401  (registers mmscl's modules, safe checkpoints)
 from benchmarks import REPO_ROOT
-from mmscl.evaluation import mean_std
+from benchmarks.reports import mean_std
 from mmscl.evaluation.metrics import KaryotypeMetric
 from mmscl.karyotype import assign_cell, group_by_cell
 

@@ -48,8 +48,6 @@ from collections import defaultdict
 from mmengine.config import Config, DictAction
 
 import mmscl  # noqa: F401  (imported once here, forked by every run)
-from mmscl.evaluation import read_step_times, read_test_metrics
-from mmscl.utils import apply_run_options, load_json
 from benchmarks.real_data_report import (DEFAULT_METHODS, METHODS,
                                          describe_runs, format_report)
 from benchmarks.real_data_sets import (DEFAULT_TEST_SETS, RESCALED_SOURCE,
@@ -58,7 +56,9 @@ from benchmarks.real_data_sets import (DEFAULT_TEST_SETS, RESCALED_SOURCE,
                                        split_adapted_name, used_splits,
                                        write_rescaled_copy, write_subset,
                                        write_without_ids)
+from benchmarks.reports import read_step_times, read_test_metrics
 from benchmarks.tool_run import REPO_ROOT, TOOLS, ToolRun, now
+from mmscl.utils import apply_run_options, load_json
 
 
 def parse_args(argv=None):
