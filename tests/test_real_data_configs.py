@@ -21,8 +21,10 @@ from mmengine.registry import DefaultScope
 from PIL import Image
 
 import mmscl  # noqa: F401
-from benchmarks import real_data, real_data_report, real_data_sets, tool_run
-from conftest import CONFIGS, REPO_ROOT, SHARED_DATA, load_converter
+from benchmarks import (pipeline_throughput, real_data, real_data_report,
+                        real_data_sets, tool_run)
+from conftest import (CONFIGS, REPO_ROOT, SHARED_DATA, load_converter,
+                      write_tiny_chromosome_set)
 from mmscl.datasets import ChromosomeDataset
 from mmscl.datasets.annotation import read_annotation_csv, write_annotation_csv
 from mmscl.datasets.morphometry import measure_crop
@@ -613,3 +615,30 @@ def test_tool_run_sets_threads(tmp_path, fresh):
         assert f.read().split() == ['threads', '1']
     args = real_data.parse_args(['--jobs', '2'])
     assert args.threads == max(1, (os.cpu_count() or 1) // 2)
+
+
+def test_pipeline_throughput_times_the_shipped_training_pipeline(
+        tmp_path, capsys):
+    """benchmarks/pipeline_throughput.py times the training pipeline of
+    the shipped gband612 config, transform by transform, on data infos
+    with the reference lengths its dataset measures."""
+    write_tiny_chromosome_set(str(tmp_path), per_type=2, splits=('train', ))
+    config = osp.join(CONFIGS, 'scl', 'resnet18_gband612.py')
+    dataset = pipeline_throughput.build_train_dataset(config, str(tmp_path),
+                                                      input_size=32)
+    shipped = [t['type'] for t in load(
+        'scl/resnet18_gband612.py').train_dataloader.dataset.pipeline]
+    assert [type(t).__name__ for t in dataset.pipeline.transforms] == shipped
+    assert {'NormalizeStain', 'Letterbox'} <= set(shipped)
+    assert {'cell', 'dataset'} <= set(dataset.get_data_info(0)['ref_lengths'])
+    cpu, wall, per_transform = pipeline_throughput.time_pipeline(
+        dataset, [0, 47])
+    assert len(per_transform) == len(shipped)
+    assert 0 < per_transform.sum() <= cpu and wall > 0
+    # run(), not main(), which sets this process's threads to one.
+    pipeline_throughput.run(str(tmp_path), pipeline_throughput.parse_args(
+        [str(tmp_path), '--input-size', '32', '--num-images', '5']))
+    out = capsys.readouterr().out
+    assert '48 crops of' in out
+    assert '  NormalizeStain ' in out and '  Letterbox ' in out
+    assert 'images per CPU second (per core)' in out
