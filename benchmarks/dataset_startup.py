@@ -11,7 +11,7 @@ and reports the seconds of each and the memory they added (resident set
 size after minus before) and the peak resident size of the process.
 
 Example:
-    python benchmarks/dataset_startup.py --num-entries 126000
+    python -m benchmarks.dataset_startup --num-entries 126000
 """
 import argparse
 import json
@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 
+from benchmarks import REPO_ROOT
 from mmscl.datasets.categories import type_number_from_name
 
 PER_CELL = 46  # 22 autosome pairs and two sex chromosomes
@@ -133,8 +134,10 @@ def main():
         print('|---|---|---|---|---|---|---|')
         for ann_file in annotations:
             output = subprocess.run(
-                [sys.executable, __file__, '--child', root, ann_file],
-                check=True, capture_output=True, text=True).stdout
+                [sys.executable, '-m', 'benchmarks.dataset_startup', '--child',
+                 root, ann_file],
+                cwd=REPO_ROOT, check=True, capture_output=True,
+                text=True).stdout
             r = json.loads(output.strip().splitlines()[-1])
             print(f'| {osp.splitext(ann_file)[1][1:].upper()} | '
                   f'{r["entries"]:,} | {r["dataset_s"]:.2f} | '

@@ -22,12 +22,12 @@ the markdown table gives mean +- std over the runs (seeds) of each method.
 Examples:
     # The runs of benchmarks/real_data.py (each tested, so the test config
     # with its data paths is in RUN/test_internal/), gband612 then qband119
-    python benchmarks/karyotype.py work_dirs/real_data/*_seed* \\
+    python -m benchmarks.karyotype work_dirs/real_data/*_seed* \\
         --out work_dirs/real_data/karyotype_internal
-    python benchmarks/karyotype.py work_dirs/real_data/*_seed* \\
+    python -m benchmarks.karyotype work_dirs/real_data/*_seed* \\
         --test-set external --out work_dirs/real_data/karyotype_external
     # Another data folder than the config's
-    python benchmarks/karyotype.py RUN --cfg-options \\
+    python -m benchmarks.karyotype RUN --cfg-options \\
         test_dataloader.dataset.data_root=/data/gband612
 """
 import argparse
@@ -44,19 +44,18 @@ import time
 from collections import defaultdict
 
 import numpy as np
-import torch
 from mmengine.config import Config, DictAction
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 from mmpretrain.apis import init_model
-from mmpretrain.structures.data_sample import format_label
 
 import mmscl  # noqa: F401  (registers mmscl's modules, safe checkpoints)
-from mmscl.evaluation import mean_std
+from benchmarks import REPO_ROOT
+from benchmarks.reports import mean_std
+from mmscl.apis import score_dataset
 from mmscl.evaluation.metrics import KaryotypeMetric
 from mmscl.karyotype import assign_cell, group_by_cell
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 AUTOSOMES = np.arange(22)
 # Columns of the table: (key, header).
 CELL_COLUMNS = (('accuracy', 'crop acc.'),
@@ -121,7 +120,6 @@ def run_files(run_dir, test_set='internal'):
     return configs[0], checkpoint
 
 
-@torch.no_grad()
 def predict_test_split(cfg, checkpoint, batch_size):
     """Scores, labels and cell ids of the config's test split."""
     model = init_model(cfg, checkpoint, device='cpu').eval()
@@ -129,16 +127,14 @@ def predict_test_split(cfg, checkpoint, batch_size):
     loader_cfg = cfg.test_dataloader.copy()
     loader_cfg.update(batch_size=batch_size, num_workers=0,
                       persistent_workers=False)
-    scores, labels, cell_ids, paths = [], [], [], []
-    for batch in Runner.build_dataloader(loader_cfg):
-        for sample in model.test_step(batch):
-            scores.append(sample.pred_score.float().numpy())
-            labels.append(int(format_label(sample.gt_label)[0]))
-            cell_ids.append(sample.get('cell_id'))
-            paths.append(sample.img_path)
-    if None in cell_ids:
-        raise ValueError(f'{cfg.filename}: the test split has no cell_id.')
-    return np.stack(scores), np.array(labels), cell_ids, paths
+    try:
+        scored = score_dataset(model, Runner.build_dataloader(loader_cfg),
+                               metainfo_keys=('cell_id', ))
+    except KeyError as error:
+        raise ValueError(f'{cfg.filename}: the test split has no cell_id '
+                         f'({error.args[0]})') from None
+    return (scored.scores, scored.labels, scored.metainfo['cell_id'],
+            scored.img_paths)
 
 
 def complete_cells(labels, cells):

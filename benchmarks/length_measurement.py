@@ -12,7 +12,7 @@ measuring them with this checkout's ``morphometry.py`` and with that of the
 git revision ``REV``, and prints how far their lengths differ.
 
 Example:
-    python benchmarks/length_measurement.py /dev/shm/mmscl_data/gband612 \\
+    python -m benchmarks.length_measurement /dev/shm/mmscl_data/gband612 \\
         train.csv --workers 2 --reference 65d372b
 """
 import argparse
@@ -26,12 +26,11 @@ import types
 
 import numpy as np
 
+from benchmarks import REPO_ROOT
 from mmscl.datasets import ChromosomeDataset, morphometry
 from mmscl.datasets.annotation import read_annotation_csv
 from mmscl.datasets.reference_length import CACHE_FILE_NAME, measure_lengths
 from mmscl.datasets.transforms import imread_grayscale
-
-REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 OGH_CROPS = 126000
 

@@ -6,7 +6,7 @@ seconds spent in ``process()`` over all batches and in ``evaluate()``
 (collection + ``compute_metrics()``).
 
 Example:
-    python benchmarks/metric_speed.py --num-samples 126000 --batch-size 256
+    python -m benchmarks.metric_speed --num-samples 126000 --batch-size 256
 """
 import argparse
 import time

@@ -19,22 +19,22 @@ there) and the converters write the annotation CSVs (unless present).
 
 Examples:
     # CPU check: 1 seed, 300 steps at 64 px, 1 run at a time
-    python benchmarks/real_data.py --seeds 1 --max-iters 300 \\
+    python -m benchmarks.real_data --seeds 1 --max-iters 300 \\
         --input-size 64 --out work_dirs/real_data
     # A setting of a sweep, judged on the validation split only
-    python benchmarks/real_data.py --methods scl --test-sets validation \\
+    python -m benchmarks.real_data --methods scl --test-sets validation \\
         --cfg-options model.head.contrastive_loss.loss_weight=0.5
     # One GPU, 16 cores: 3 seeds x 2 configs, 3 runs at a time
-    python benchmarks/real_data.py --seeds 3 --jobs 3 --workers 4 \\
+    python -m benchmarks.real_data --seeds 3 --jobs 3 --workers 4 \\
         --out $OUT
     # Another backbone through the configs' options
-    python benchmarks/real_data.py --cfg-options model.backbone.depth=34
+    python -m benchmarks.real_data --cfg-options model.backbone.depth=34
     # The trained runs of a work dir also tested with --adapt (plain
     # AdaBN and two shift scales), 2 tests at a time
-    python benchmarks/real_data.py --test-only --adapt 0 0.5 2 --jobs 2 \\
+    python -m benchmarks.real_data --test-only --adapt 0 0.5 2 --jobs 2 \\
         --test-sets validation external --work-dir work_dirs/real_data
     # The report again, from the runs of a work dir (same options)
-    python benchmarks/real_data.py --report-only --max-iters 300 \\
+    python -m benchmarks.real_data --report-only --max-iters 300 \\
         --input-size 64 --work-dir work_dirs/real_data
 """
 import argparse
@@ -48,16 +48,17 @@ from collections import defaultdict
 from mmengine.config import Config, DictAction
 
 import mmscl  # noqa: F401  (imported once here, forked by every run)
-from mmscl.evaluation import read_step_times, read_test_metrics
+from benchmarks.real_data_report import (DEFAULT_METHODS, METHODS,
+                                         describe_runs, format_report)
+from benchmarks.real_data_sets import (DEFAULT_TEST_SETS, RESCALED_SOURCE,
+                                       TEST_SPLITS, TRAIN_SPLIT, adapted_name,
+                                       prepare_data, rescaled_name,
+                                       split_adapted_name, used_splits,
+                                       write_rescaled_copy, write_subset,
+                                       write_without_ids)
+from benchmarks.reports import read_step_times, read_test_metrics
+from benchmarks.tool_run import REPO_ROOT, TOOLS, ToolRun, now
 from mmscl.utils import apply_run_options, load_json
-from real_data_report import (DEFAULT_METHODS, METHODS, describe_runs,
-                               format_report)
-from real_data_sets import (DEFAULT_TEST_SETS, RESCALED_SOURCE, TEST_SPLITS,
-                            TRAIN_SPLIT, adapted_name, prepare_data,
-                            rescaled_name, split_adapted_name, used_splits,
-                            write_rescaled_copy, write_subset,
-                            write_without_ids)
-from tool_run import REPO_ROOT, TOOLS, ToolRun, now
 
 
 def parse_args(argv=None):

@@ -7,12 +7,13 @@ import os.path as osp
 import numpy as np
 from mmpretrain.registry import MODELS
 
+from benchmarks.real_data_sets import (RESCALED_SOURCE, TEST_SPLITS,
+                                       TRAIN_SPLIT, split_adapted_name)
+from benchmarks.reports import paired_delta_cells, paired_seeds, seed_cells
+from benchmarks.tool_run import REPO_ROOT, machine_description
 from mmscl.datasets.categories import CHROMOSOME_CATEGORIES
-from mmscl.evaluation import (METRIC_LABELS, markdown_table,
-                              paired_delta_cells, paired_seeds, seed_cells)
-from real_data_sets import (RESCALED_SOURCE, TEST_SPLITS, TRAIN_SPLIT,
-                            split_adapted_name)
-from tool_run import REPO_ROOT, machine_description
+from mmscl.evaluation import METRIC_LABELS
+from mmscl.utils import markdown_table
 
 # The baseline and SCL by default; the comparison models of the paper's
 # Table 2 (configs/comparison/) on request.

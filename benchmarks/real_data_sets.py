@@ -12,7 +12,7 @@ import cv2
 from mmscl.datasets.annotation import (OPTIONAL_COLUMNS, read_annotation_csv,
                                        write_annotation_csv)
 from mmscl.datasets.transforms import imread_grayscale
-from tool_run import REPO_ROOT, TOOLS, ToolRun
+from benchmarks.tool_run import REPO_ROOT, TOOLS, ToolRun
 
 TARBALL_DIRS = (osp.join(REPO_ROOT, '..', 'shared', 'data'),
                 osp.join(REPO_ROOT, 'shared', 'data'))

@@ -15,7 +15,8 @@ import time
 
 import torch
 
-REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+from benchmarks import REPO_ROOT
+
 TOOLS = osp.join(REPO_ROOT, 'tools')
 
 

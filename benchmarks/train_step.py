@@ -14,15 +14,15 @@ baseline (e.g. the Table 2 models of ``configs/comparison/``); several
 against the baseline at the first (the cost of a larger input).
 
 Examples:
-    python benchmarks/train_step.py --device cuda
-    python benchmarks/train_step.py --device cuda --amp
-    python benchmarks/train_step.py --input-size 64 --steps 10  # CPU
-    python benchmarks/train_step.py --input-size 64 --steps 10 \
+    python -m benchmarks.train_step --device cuda
+    python -m benchmarks.train_step --device cuda --amp
+    python -m benchmarks.train_step --input-size 64 --steps 10  # CPU
+    python -m benchmarks.train_step --input-size 64 --steps 10 \
         --scl-config configs/scl/resnet18_gband612.py \
         --baseline-config configs/baseline/resnet18_gband612.py \
         --compare configs/comparison/varifocal-net_gband612.py \
         configs/comparison/hr-net_gband612.py
-    python benchmarks/train_step.py --input-size 64 96 --steps 10 \
+    python -m benchmarks.train_step --input-size 64 96 --steps 10 \
         --threads 1 --scl-config configs/scl/resnet18_gband612.py \
         --baseline-config configs/baseline/resnet18_gband612.py \
         --compare benchmarks/configs/scl_resnet18_gband612_output_stride16.py
@@ -39,8 +39,7 @@ from mmpretrain.registry import MODELS
 from mmpretrain.structures import DataSample
 
 import mmscl  # noqa: F401
-
-REPO_ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+from benchmarks import REPO_ROOT
 
 
 def parse_args():

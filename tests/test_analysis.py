@@ -28,8 +28,7 @@ from mmscl.analysis import (build_test_dataloader, collect_predictions,
 from mmscl.analysis.cam import (CAMTarget, ClassActivationMapper, cam_target,
                                 default_cam_target, to_nchw)
 from mmscl.datasets.categories import CHROMOSOME_CATEGORIES
-from mmscl.evaluation import (find_metrics_file, read_config_data,
-                              read_step_times, read_test_metrics)
+from mmscl.evaluation import find_metrics_file, read_config_data
 
 # conftest's tiny config, made smaller: a linear classifier, 2 steps, no
 # validation, 64 px input.
@@ -497,40 +496,6 @@ def test_ablation_table_runs_nothing_from_work_dirs(tmp_path, capsys):
                str(tmp_path / 'scl')])
     assert '| R | ✓ | **90.00** (+0.00) |' in capsys.readouterr().out
     assert not glob.glob(marker + '*')
-
-
-def test_read_test_metrics(tmp_path):
-    test_dir = tmp_path / 'test_internal' / '20260101_000000'
-    test_dir.mkdir(parents=True)
-    metrics = {'chromosome/accuracy': 90, 'chromosome/recall': 80.5,
-               'chromosome/auc': 99, 'chromosome/recall_Y': 50,
-               'val/accuracy': 1, 'time': 2}
-    (test_dir / '20260101_000000.json').write_text(json.dumps(metrics))
-    # MMEngine's scalars are no metrics file.
-    (test_dir / 'vis_data').mkdir()
-    (test_dir / 'vis_data' / 'scalars.json').write_text('{}')
-    assert read_test_metrics(str(tmp_path / 'test_internal')) == {
-        'accuracy': 90., 'recall': 80.5, 'auc': 99., 'recall_Y': 50.}
-    with pytest.raises(KeyError, match=r"\['val/recall', 'val/auc'\]"):
-        read_test_metrics(str(tmp_path / 'test_internal'), prefix='val')
-
-
-def test_read_step_times(tmp_path):
-    """The medians of the latest run's logged training step and data
-    times, the first interval (the start-up) and validation lines (no loss)
-    left out."""
-    assert read_step_times(str(tmp_path)) == {}
-    for run, times in (('20260101_000000', [(9., 9.), (1., 1.), (1., 1.)]),
-                       ('20260102_000000', [(5., 2.), (0.5, 0.01),
-                                            (0.7, 0.03), (0.6, 0.02)])):
-        (tmp_path / run / 'vis_data').mkdir(parents=True)
-        logs = [dict(loss=1.)] + [
-            dict(loss=1., time=step, data_time=data, iter=i)
-            for i, (step, data) in enumerate(times)
-        ] + [dict(time=30., data_time=20.)]  # a validation line
-        (tmp_path / run / 'vis_data' / 'scalars.json').write_text(
-            ''.join(json.dumps(log) + '\n' for log in logs))
-    assert read_step_times(str(tmp_path)) == dict(step_s=0.6, data_s=0.02)
 
 
 @pytest.mark.parametrize('module, dependency', [

@@ -5,8 +5,8 @@ import pytest
 import torch
 from mmpretrain.structures import DataSample
 
+from benchmarks import karyotype as karyotype_benchmark
 from conftest import warnings_logged
-
 from mmscl.datasets import CHROMOSOME_CATEGORIES
 from mmscl.evaluation.metrics import KaryotypeMetric
 from mmscl.karyotype import assign_cell, cell_sex, type_capacities
@@ -321,22 +321,16 @@ def test_test_loop_reports_cell_metrics(untrained, tmp_path):
     assert not any(key.startswith('karyotype/') for key in metrics)
 
 
-def load_benchmark():
-    import runpy
-    from conftest import REPO_ROOT
-    return runpy.run_path(f'{REPO_ROOT}/benchmarks/karyotype.py')
-
-
 def test_flag_rates_of_a_perfect_model():
     """Confident right scores: no false alarm, every trisomy flagged and
     every monosomy located."""
-    benchmark = load_benchmark()
     labels = np.concatenate([normal_cell('XY'), normal_cell('XX'),
                              normal_cell('XX')])
     cell_ids = [k // 46 for k in range(len(labels))]
     from mmscl.karyotype import group_by_cell
-    rates = benchmark['flag_rates'](confident_scores(labels), labels,
-                                    group_by_cell(cell_ids), [0.9, 0.99], 0)
+    rates = karyotype_benchmark.flag_rates(confident_scores(labels), labels,
+                                           group_by_cell(cell_ids),
+                                           [0.9, 0.99], 0)
     assert rates[0.9] == dict(false_alarm=0, trisomy_detected=100,
                               monosomy_located=100, cells=3)
     # Top scores of 0.95 are below 0.99: no gain is flagged at all.
@@ -352,7 +346,7 @@ def test_benchmark_on_a_tiny_model(untrained, tmp_path):
         shutil.copy(untrained['config'], run / 'tiny.py')
         shutil.copy(untrained['checkpoint'], run / 'iter_4.pth')
         runs.append(str(run))
-    results = load_benchmark()['main'](
+    results = karyotype_benchmark.main(
         [*runs, '--confidence', '0.01', '--out', str(tmp_path / 'table'),
          '--no-tool-timing'])
     assert [r['method'] for r in results] == ['tiny', 'tiny']

@@ -4,7 +4,6 @@ The tests on real crops need ``<repo>/../shared/data`` and skip without it.
 """
 import copy
 import functools
-import importlib.util
 import json
 import math
 import os
@@ -22,7 +21,10 @@ from mmengine.registry import DefaultScope
 from PIL import Image
 
 import mmscl  # noqa: F401
-from conftest import CONFIGS, REPO_ROOT, SHARED_DATA, load_converter
+from benchmarks import (pipeline_throughput, real_data, real_data_report,
+                        real_data_sets, tool_run)
+from conftest import (CONFIGS, REPO_ROOT, SHARED_DATA, load_converter,
+                      write_tiny_chromosome_set)
 from mmscl.datasets import ChromosomeDataset
 from mmscl.datasets.annotation import read_annotation_csv, write_annotation_csv
 from mmscl.datasets.morphometry import measure_crop
@@ -56,23 +58,13 @@ def transform(pipeline, type_name):
     return found
 
 
-def load_benchmark(module='real_data'):
-    """A module of benchmarks/: real_data.py or one of the modules it
-    imports from its folder (as Python allows when it runs as a script)."""
-    folder = osp.join(REPO_ROOT, 'benchmarks')
-    if folder not in sys.path:
-        sys.path.insert(0, folder)
-    return importlib.import_module(module)
-
-
 def make_benchmark(tmp_path, *argv):
     """A Benchmark of fake data roots, for its arguments and settings."""
-    real_data = load_benchmark()
     args = real_data.parse_args(
         ['--work-dir', str(tmp_path), '--rescaled', *argv])
     roots = {
         name: str(tmp_path / name)
-        for name in load_benchmark('real_data_sets').DATASETS
+        for name in real_data_sets.DATASETS
     }
     return real_data.Benchmark(args, roots)
 
@@ -169,7 +161,7 @@ def test_training_runs_get_the_schedule_rescaled(tmp_path):
         'baseline': '48 shuffled crops',
         'scl': '2 x 24 paired crops'
     }
-    report = load_benchmark('real_data_report').format_report({}, settings)
+    report = real_data_report.format_report({}, settings)
     assert ('500 steps of 48 shuffled crops (Baseline) / 2 x 24 paired '
             'crops (SCL), Adam lr 0.001;') in report
 
@@ -193,7 +185,6 @@ def test_validation_split_is_tested_with_the_internal_config(tmp_path):
             f'{tmp_path / "gband612" / "val.csv"}' in argv)
     assert benchmark.settings['test_sets'] == ['validation']
     # No copy of the internal test set either, unless asked for with it.
-    real_data = load_benchmark()
     assert real_data.parse_args(['--test-sets', 'validation']).rescaled == []
     assert real_data.parse_args([]).rescaled == [0.7, 1.7]
     with pytest.raises(SystemExit):
@@ -247,11 +238,10 @@ def table_rows(text):
 
 
 def test_report_pairs_seeds():
-    report_module = load_benchmark('real_data_report')
     test_sets = ['internal', 'external', 'internal_x0.7']
-    report = report_module.format_report(
-        fake_results(report_module.DEFAULT_METHODS, test_sets),
-        fake_settings(report_module.DEFAULT_METHODS, test_sets))
+    report = real_data_report.format_report(
+        fake_results(real_data_report.DEFAULT_METHODS, test_sets),
+        fake_settings(real_data_report.DEFAULT_METHODS, test_sets))
     main, rescaled, per_type, runs = report.split('\n### ')
     assert ('- Train: gband612 train split; internal test: gband612 test '
             'split (held-out cases); external test: qband119, all crops '
@@ -306,9 +296,8 @@ def test_table2_models_run_from_their_comparison_configs(tmp_path):
     assert benchmark.settings['backbone'] == 'ResNet-18'  # SCL's
     alone = make_benchmark(tmp_path, '--methods', 'varifocal-net')
     assert alone.settings['backbone'] == 'VarifocalNet'
-    report_module = load_benchmark('real_data_report')
     methods = ['scl', 'varifocal-net', 'hr-net']
-    report = report_module.format_report(
+    report = real_data_report.format_report(
         fake_results(methods, ['internal']),
         fake_settings(methods, ['internal']))
     table = table_rows(report.split('\n### ')[0])
@@ -324,10 +313,9 @@ def test_table2_models_run_from_their_comparison_configs(tmp_path):
     ('validation', 'internal', 'external', 'internal_x0.7')
 ])
 def test_report_any_test_sets_and_methods(methods, test_sets):
-    report_module = load_benchmark('real_data_report')
-    report = report_module.format_report(
+    report = real_data_report.format_report(
         fake_results(methods, test_sets), fake_settings(methods, test_sets))
-    names = [report_module.METHOD_NAMES[m] for m in methods]
+    names = [real_data_report.METHOD_NAMES[m] for m in methods]
     assert report.startswith(f"## {' vs '.join(names)} on real crops\n")
     table = table_rows(report.split('\n### ')[0])
     main = [t for t in test_sets if '_x' not in t]
@@ -350,9 +338,8 @@ def test_report_only_reads_the_runs_in_the_work_dir(tmp_path):
     """--report-only trains and tests nothing: the runs tested on every
     test set are read from the work dir, their training times from the
     last report."""
-    real_data = load_benchmark()
     data, work = tmp_path / 'data', tmp_path / 'work'
-    for name, (crops, _) in load_benchmark('real_data_sets').DATASETS.items():
+    for name, (crops, _) in real_data_sets.DATASETS.items():
         (data / name / crops).mkdir(parents=True)
     for csv in ('train.csv', 'val.csv'):
         (data / 'gband612' / csv).write_text('img_path,label\n')
@@ -394,13 +381,13 @@ def test_report_only_reads_the_runs_in_the_work_dir(tmp_path):
 def test_prepare_data_extracts_when_absent(tmp_path, test_sets, datasets):
     """The sets of the splits used are extracted from their tarballs, and
     only they; present CSVs are kept (no converter run)."""
-    real_data = load_benchmark()
-    data_sets = load_benchmark('real_data_sets')
     source = tmp_path / 'source'
     tarballs = tmp_path / 'tarballs'
     tarballs.mkdir()
-    splits = [data_sets.TRAIN_SPLIT, *data_sets.TEST_SPLITS.values()]
-    for name, (crops, _) in data_sets.DATASETS.items():
+    splits = [
+        real_data_sets.TRAIN_SPLIT, *real_data_sets.TEST_SPLITS.values()
+    ]
+    for name, (crops, _) in real_data_sets.DATASETS.items():
         (source / name / crops).mkdir(parents=True)
         for split in splits:
             if split.dataset == name:
@@ -413,7 +400,7 @@ def test_prepare_data_extracts_when_absent(tmp_path, test_sets, datasets):
         str(tarballs), '--work-dir', str(tmp_path / 'work'), '--rescaled',
         '--test-sets', *test_sets
     ])
-    roots = data_sets.prepare_data(args)
+    roots = real_data_sets.prepare_data(args)
     assert roots == {name: str(tmp_path / 'data' / name) for name in datasets}
     assert sorted(os.listdir(tmp_path / 'data')) == datasets
     assert osp.isfile(tmp_path / 'data' / 'gband612' / 'val.csv')
@@ -444,26 +431,24 @@ def test_prepare_data_from_an_empty_folder(tmp_path):
     """From an empty --data-dir, both sets are extracted and converted by
     the converters forked as real_data.py runs them (not in a new
     interpreter), into every CSV the benchmark reads."""
-    real_data = load_benchmark()
-    data_sets = load_benchmark('real_data_sets')
     source, tarballs = tmp_path / 'source', tmp_path / 'tarballs'
     write_published_layouts(source)
     tarballs.mkdir()
-    for name in data_sets.DATASETS:
+    for name in real_data_sets.DATASETS:
         with tarfile.open(tarballs / f'{name}.tar.gz', 'w:gz') as tar:
             tar.add(source / name, arcname=name)
     (tmp_path / 'work').mkdir()
     args = real_data.parse_args([
         '--data-dir', str(tmp_path / 'data'), '--tarball-dir',
         str(tarballs), '--work-dir', str(tmp_path / 'work'), '--test-sets',
-        *data_sets.TEST_SPLITS
+        *real_data_sets.TEST_SPLITS
     ])
     assert not args.fresh_processes
-    roots = data_sets.prepare_data(args)
+    roots = real_data_sets.prepare_data(args)
     rows = {
         split.ann_file:
         read_annotation_csv(osp.join(roots[split.dataset], split.ann_file))
-        for split in data_sets.used_splits(args.test_sets,
+        for split in real_data_sets.used_splits(args.test_sets,
                                            args.rescaled).values()
     }
     # Split by case, every type in every split.
@@ -582,8 +567,7 @@ def test_benchmark_runs_end_to_end(real_crops, tmp_path):
     tools/train.py and tools/test.py for both configs, then the table."""
     out = tmp_path / 'out'
     result = subprocess.run([
-        sys.executable,
-        osp.join(REPO_ROOT, 'benchmarks', 'real_data.py'), '--data-dir',
+        sys.executable, '-m', 'benchmarks.real_data', '--data-dir',
         str(real_crops), '--work-dir',
         str(tmp_path / 'work'), '--out',
         str(out), '--seeds', '1', '--max-iters', '2', '--input-size', '32',
@@ -620,8 +604,6 @@ def test_benchmark_runs_end_to_end(real_crops, tmp_path):
 def test_tool_run_sets_threads(tmp_path, fresh):
     """Runs side by side get their share of the cores as torch threads,
     forked or in a new interpreter."""
-    real_data = load_benchmark()
-    tool_run = load_benchmark('tool_run')
     script = tmp_path / 'threads.py'
     script.write_text('import sys, torch\n'
                       'print(sys.argv[1], torch.get_num_threads())\n')
@@ -649,7 +631,6 @@ def test_adapted_tests_run_tools_test_with_adapt(tmp_path):
     assert adapted == plain[:4] + ['--adapt', '--adapt-shift-scale', '0.5'
                                    ] + plain[4:]
     assert '--adapt' not in plain
-    real_data = load_benchmark()
     with pytest.raises(SystemExit):
         real_data.parse_args(['--adapt', '-1'])
     with pytest.raises(SystemExit):
@@ -660,7 +641,7 @@ def test_report_of_adapted_tests():
     """The adapted tests get a table per test set: accuracy as trained,
     adapted, and the gain paired by seed; the main tables keep only the
     tests as trained."""
-    report_module = load_benchmark('real_data_report')
+    report_module = real_data_report
     methods = report_module.DEFAULT_METHODS
     test_sets = ['external', 'external_adapt0', 'external_adapt0.5']
     results = fake_results(methods, test_sets)
@@ -688,9 +669,8 @@ def test_report_of_adapted_tests():
 def test_test_only_tests_what_the_trained_runs_lack(tmp_path, monkeypatch):
     """--test-only trains nothing and starts only the tests a trained run
     has no metrics of; an untrained run is left out."""
-    real_data = load_benchmark()
     data, work = tmp_path / 'data', tmp_path / 'work'
-    for name, (crops, _) in load_benchmark('real_data_sets').DATASETS.items():
+    for name, (crops, _) in real_data_sets.DATASETS.items():
         (data / name / crops).mkdir(parents=True)
     (data / 'gband612' / 'train.csv').write_text('img_path,label\n')
     (data / 'gband612' / 'val.csv').write_text('img_path,label\n')
@@ -738,3 +718,30 @@ def test_test_only_tests_what_the_trained_runs_lack(tmp_path, monkeypatch):
     assert [(r['seed'], r['validation']['accuracy'],
              r['validation_adapt0.5']['accuracy']) for r in runs] == [
                  (0, 90., 93.)]
+
+
+def test_pipeline_throughput_times_the_shipped_training_pipeline(
+        tmp_path, capsys):
+    """benchmarks/pipeline_throughput.py times the training pipeline of
+    the shipped gband612 config, transform by transform, on data infos
+    with the reference lengths its dataset measures."""
+    write_tiny_chromosome_set(str(tmp_path), per_type=2, splits=('train', ))
+    config = osp.join(CONFIGS, 'scl', 'resnet18_gband612.py')
+    dataset = pipeline_throughput.build_train_dataset(config, str(tmp_path),
+                                                      input_size=32)
+    shipped = [t['type'] for t in load(
+        'scl/resnet18_gband612.py').train_dataloader.dataset.pipeline]
+    assert [type(t).__name__ for t in dataset.pipeline.transforms] == shipped
+    assert {'NormalizeStain', 'Letterbox'} <= set(shipped)
+    assert {'cell', 'dataset'} <= set(dataset.get_data_info(0)['ref_lengths'])
+    cpu, wall, per_transform = pipeline_throughput.time_pipeline(
+        dataset, [0, 47])
+    assert len(per_transform) == len(shipped)
+    assert 0 < per_transform.sum() <= cpu and wall > 0
+    # run(), not main(), which sets this process's threads to one.
+    pipeline_throughput.run(str(tmp_path), pipeline_throughput.parse_args(
+        [str(tmp_path), '--input-size', '32', '--num-images', '5']))
+    out = capsys.readouterr().out
+    assert '48 crops of' in out
+    assert '  NormalizeStain ' in out and '  Letterbox ' in out
+    assert 'images per CPU second (per core)' in out

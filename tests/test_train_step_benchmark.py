@@ -30,8 +30,7 @@ def test_output_stride16_keeps_twice_the_resolution():
 def test_train_step_times_every_model_at_every_size():
     result = subprocess.run(
         [
-            sys.executable,
-            osp.join(REPO_ROOT, 'benchmarks/train_step.py'), '--input-size',
+            sys.executable, '-m', 'benchmarks.train_step', '--input-size',
             '32', '48', '--steps', '1', '--warmup', '0', '--threads', '1',
             '--scl-config',
             osp.join(CONFIGS, 'scl/resnet18_gband612.py'),
@@ -39,6 +38,7 @@ def test_train_step_times_every_model_at_every_size():
             osp.join(CONFIGS, 'baseline/resnet18_gband612.py'), '--compare',
             OUTPUT_STRIDE16
         ],
+        cwd=REPO_ROOT,
         capture_output=True,
         text=True,
         check=True)

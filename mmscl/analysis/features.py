@@ -13,14 +13,11 @@ from mmengine.config import Config, ConfigDict
 from mmengine.logging import print_log
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
-from mmengine.utils import ProgressBar
 from mmpretrain.apis import init_model
 from mmpretrain.registry import MODELS
 
+from mmscl.apis import FEATURE_TYPES, score_dataset
 from mmscl.datasets.categories import CHROMOSOME_CATEGORIES
-
-# What ``collect_predictions`` can take as the feature of a sample.
-FEATURE_TYPES = ('embedding', 'pooled')
 
 
 @dataclass
@@ -185,56 +182,36 @@ def dataset_classes(dataset) -> Tuple[str, ...]:
     return tuple(classes) if classes else CHROMOSOME_CATEGORIES
 
 
-@torch.no_grad()
 def collect_predictions(model: nn.Module,
                         dataloader,
                         feature: str = 'embedding',
                         progress: bool = True) -> Predictions:
-    """Run a classifier over a data loader and collect its outputs.
+    """Run a classifier over a data loader and collect its outputs (see
+    :func:`~mmscl.apis.score_dataset`).
 
     Args:
         model (nn.Module): An ``ImageClassifier`` in eval mode.
         dataloader (DataLoader): The split, not shuffled.
-        feature (str): Which feature to keep: ``'embedding'``, the head's
-            ``pre_logits`` (the SCL embedding of :class:`SCLHead`, the same
-            layer in a baseline), or ``'pooled'``, the pooled backbone
-            (+ neck) feature the head receives. Defaults to 'embedding'.
+        feature (str): Which feature to keep, one of
+            :data:`~mmscl.apis.FEATURE_TYPES`: ``'embedding'`` (the head's
+            ``pre_logits``) or ``'pooled'`` (what the head receives).
+            Defaults to 'embedding'.
         progress (bool): Whether to show a progress bar. Defaults to True.
 
     Returns:
         Predictions: The L2-normalised features, softmax scores, labels and
         image paths of every sample.
     """
-    if feature not in FEATURE_TYPES:
+    if feature is None:
         raise ValueError(f'feature must be one of {FEATURE_TYPES}, got '
-                         f'{feature!r}.')
-    features, scores, labels, img_paths = [], [], [], []
-    bar = ProgressBar(len(dataloader.dataset)) if progress else None
-    for data_batch in dataloader:
-        data = model.data_preprocessor(data_batch, False)
-        feats = model.extract_feat(data['inputs'])
-        if feature == 'embedding':
-            feat = model.head.pre_logits(feats)
-        else:
-            feat = feats[-1] if isinstance(feats, tuple) else feats
-        if feat.dim() != 2:
-            raise ValueError(
-                f'The {feature} feature has shape {tuple(feat.shape)}, not '
-                '(N, C): is the backbone output pooled by a neck?')
-        features.append(F.normalize(feat.float(), dim=1).cpu())
-        scores.append(F.softmax(model.head(feats).float(), dim=1).cpu())
-        for sample in data['data_samples']:
-            labels.append(int(sample.gt_label))
-            img_paths.append(sample.get('img_path', ''))
-        if bar is not None:
-            bar.update(len(data['data_samples']))
-    if bar is not None:
-        print()
+                         'None.')
+    scored = score_dataset(model, dataloader, feature, progress=progress)
     return Predictions(
-        features=torch.cat(features).numpy(),
-        scores=torch.cat(scores).numpy(),
-        labels=np.asarray(labels, dtype=np.int64),
-        img_paths=img_paths,
+        features=F.normalize(torch.from_numpy(scored.features),
+                             dim=1).numpy(),
+        scores=scored.scores,
+        labels=scored.labels,
+        img_paths=scored.img_paths,
         classes=dataset_classes(dataloader.dataset))
 
 

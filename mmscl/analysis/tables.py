@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence
 
 from mmscl.evaluation import (METRIC_LABELS, dumped_config_file,
-                              find_metrics_file, markdown_table,
-                              read_config_data, read_metrics_file)
+                              find_metrics_file, read_config_data,
+                              read_metrics_file)
+from mmscl.utils import markdown_table
 from .features import uses_scl
 
 

@@ -1,7 +1,4 @@
 from .confusion import confusion_counts, write_confusion_csv
 from .metrics import *  # noqa: F401,F403
-from .seed_summary import (markdown_table, mean_std, paired_delta_cells,
-                           paired_seeds, seed_cells)
 from .work_dirs import (dumped_config_file, find_metrics_file,
-                        read_config_data, read_metrics_file,
-                        read_step_times, read_test_metrics)
+                        read_config_data, read_metrics_file)

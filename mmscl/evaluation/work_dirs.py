@@ -1,16 +1,14 @@
-"""Read what finished runs left in their work dirs: the test metrics and
-step times MMEngine logged and the config it dumped. Everything is read as
+"""Read what finished test runs left in their work dirs: the metrics
+MMEngine logged and the config it dumped. Everything is read as
 data: nothing found in a work dir is executed (a dumped config is Python,
 so it is parsed, never run)."""
 import ast
 import glob
-import json
 import logging
 import os.path as osp
 import re
 from typing import Any, Dict
 
-import numpy as np
 from mmengine.config import ConfigDict
 from mmengine.logging import print_log
 
@@ -78,44 +76,6 @@ def read_metrics_file(
         key[len(prefix) + 1:]: float(value)
         for key, value in found.items() if key.startswith(f'{prefix}/')
     }
-
-
-def read_test_metrics(
-        test_dir: str,
-        prefix: str = ChromosomeMetric.default_prefix) -> Dict[str, float]:
-    """The :class:`ChromosomeMetric` values of the latest test run in a
-    test work dir (see :func:`find_metrics_file` and
-    :func:`read_metrics_file`)."""
-    return read_metrics_file(find_metrics_file(test_dir), prefix)
-
-
-def read_step_times(work_dir: str) -> Dict[str, float]:
-    """The median seconds of a training step, and of its wait for data, from
-    the scalars MMEngine logged in a training work dir (of its latest run),
-    the first log interval (the start-up) left out.
-
-    Args:
-        work_dir (str): The ``--work-dir`` of ``tools/train.py``.
-
-    Returns:
-        dict[str, float]: ``step_s`` and ``data_s``, rounded to 0.1 ms;
-        empty when the run logged fewer than two intervals.
-    """
-    paths = sorted(
-        glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json')))
-    if not paths:
-        return {}
-    with open(paths[-1], encoding='utf-8') as f:
-        logs = [json.loads(line) for line in f if line.strip()]
-    # Training lines carry the loss; validation lines time their batches
-    # too, but without a loss.
-    logs = [log for log in logs if 'time' in log and 'loss' in log][1:]
-    if not logs:
-        return {}
-    return dict(
-        step_s=round(float(np.median([log['time'] for log in logs])), 4),
-        data_s=round(float(np.median([log['data_time'] for log in logs])),
-                     4))
 
 
 def dumped_config_file(metrics_file: str) -> str:

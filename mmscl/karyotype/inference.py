@@ -18,6 +18,7 @@ from mmengine.dataset import BaseDataset as EngineBaseDataset
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 
+from mmscl.apis import score_dataset
 from mmscl.datasets.annotation import (iter_annotation_csv,
                                        join_image_path, write_annotation_csv)
 from mmscl.datasets.categories import CHROMOSOME_CATEGORIES
@@ -156,7 +157,6 @@ def crop_dataset_config(cfg: Config, ann_file: str, data_root: str) -> dict:
         **kept)
 
 
-@torch.no_grad()
 def score_cell_crops(model: torch.nn.Module,
                      cfg: Config,
                      crops: CellCrops,
@@ -201,11 +201,11 @@ def score_cell_crops(model: torch.nn.Module,
             dataset=crop_dataset_config(cfg, ann_file, data_root)))
     if adapt_shift_scale is not None:
         adapt_batchnorm(model, loader, adapt_shift_scale)
-    score_of: Dict[str, np.ndarray] = {}
-    for batch in loader:
-        for sample in model.test_step(batch):
-            score_of[osp.normpath(sample.img_path)] = \
-                sample.pred_score.float().cpu().numpy()
+    scored = score_dataset(model, loader)
+    score_of: Dict[str, np.ndarray] = {
+        osp.normpath(path): score
+        for path, score in zip(scored.img_paths, scored.scores)
+    }
     missing = [p for p in crops.img_paths if osp.normpath(p) not in score_of]
     if missing:
         raise RuntimeError(

@@ -1,8 +1,53 @@
-"""Figures over seeds as the benchmarks report them: mean ± sample std,
-differences paired by seed, and the Markdown tables they go into."""
+"""Figures of finished runs as the benchmarks report them: the test
+metrics and step times MMEngine logged in their work dirs, mean ± sample
+std over seeds and differences paired by seed."""
+import glob
+import json
+import os.path as osp
 from typing import Dict, Iterable, List, Sequence
 
 import numpy as np
+
+from mmscl.evaluation import (ChromosomeMetric, find_metrics_file,
+                              read_metrics_file)
+
+
+def read_test_metrics(
+        test_dir: str,
+        prefix: str = ChromosomeMetric.default_prefix) -> Dict[str, float]:
+    """The :class:`ChromosomeMetric` values of the latest test run in a
+    test work dir (see :func:`~mmscl.evaluation.find_metrics_file` and
+    :func:`~mmscl.evaluation.read_metrics_file`)."""
+    return read_metrics_file(find_metrics_file(test_dir), prefix)
+
+
+def read_step_times(work_dir: str) -> Dict[str, float]:
+    """The median seconds of a training step, and of its wait for data, from
+    the scalars MMEngine logged in a training work dir (of its latest run),
+    the first log interval (the start-up) left out.
+
+    Args:
+        work_dir (str): The ``--work-dir`` of ``tools/train.py``.
+
+    Returns:
+        dict[str, float]: ``step_s`` and ``data_s``, rounded to 0.1 ms;
+        empty when the run logged fewer than two intervals.
+    """
+    paths = sorted(
+        glob.glob(osp.join(work_dir, '*', 'vis_data', 'scalars.json')))
+    if not paths:
+        return {}
+    with open(paths[-1], encoding='utf-8') as f:
+        logs = [json.loads(line) for line in f if line.strip()]
+    # Training lines carry the loss; validation lines time their batches
+    # too, but without a loss.
+    logs = [log for log in logs if 'time' in log and 'loss' in log][1:]
+    if not logs:
+        return {}
+    return dict(
+        step_s=round(float(np.median([log['time'] for log in logs])), 4),
+        data_s=round(float(np.median([log['data_time'] for log in logs])),
+                     4))
 
 
 def mean_std(values: Sequence[float], signed: bool = False) -> str:
@@ -68,24 +113,3 @@ def paired_delta_cells(minuend: Dict[int, Sequence[float]],
     seeds = paired_seeds(minuend, subtrahend)
     deltas = [np.subtract(minuend[s], subtrahend[s]) for s in seeds]
     return [mean_std(column, signed=True) for column in zip(*deltas)]
-
-
-def markdown_table(headers: Sequence[str],
-                   rows: Sequence[Sequence[str]],
-                   num_text_columns: int = 1) -> str:
-    """A Markdown table, text columns left-aligned, numbers right.
-
-    Args:
-        headers (Sequence[str]): The column headers.
-        rows (Sequence[Sequence[str]]): The cells of every row.
-        num_text_columns (int): How many columns, from the left, hold
-            text. Defaults to 1.
-
-    Returns:
-        str: The table, without a final newline.
-    """
-    lines = ['| ' + ' | '.join(headers) + ' |',
-             '|' + '|'.join(':---' if i < num_text_columns else '---:'
-                            for i in range(len(headers))) + '|']
-    lines += ['| ' + ' | '.join(row) + ' |' for row in rows]
-    return '\n'.join(lines)
