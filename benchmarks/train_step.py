@@ -12,6 +12,11 @@ milliseconds per step of each and the relative cost of the SCL head.
 baseline (e.g. the Table 2 models of ``configs/comparison/``); several
 ``--input-size`` values time every model at each size, all in one rotation,
 against the baseline at the first (the cost of a larger input).
+``--fault-hooks`` times every model twice in the rotation, with and
+without the per-step calls of mmscl's fault hooks (``default_runtime.py``'s
+and the DisjointSplitsHook of ``tools/train.py``), after MMEngine's
+RuntimeInfoHook in both, as a runner calls them; and the check each
+checkpoint save adds.
 
 Examples:
     python -m benchmarks.train_step --device cuda
@@ -26,16 +31,22 @@ Examples:
         --threads 1 --scl-config configs/scl/resnet18_gband612.py \
         --baseline-config configs/baseline/resnet18_gband612.py \
         --compare benchmarks/configs/scl_resnet18_gband612_output_stride16.py
+    python benchmarks/train_step.py --input-size 64 --steps 30 \
+        --fault-hooks --scl-config configs/scl/resnet18_gband612.py \
+        --baseline-config configs/baseline/resnet18_gband612.py
 """
 import argparse
 import os.path as osp
 import statistics
 import time
+from types import SimpleNamespace
 
 import torch
 from mmengine.config import Config, DictAction
+from mmengine.hooks import RuntimeInfoHook
+from mmengine.logging import MessageHub
 from mmengine.optim import build_optim_wrapper
-from mmpretrain.registry import MODELS
+from mmpretrain.registry import HOOKS, MODELS
 from mmpretrain.structures import DataSample
 
 import mmscl  # noqa: F401
@@ -85,6 +96,10 @@ def parse_args():
         action=DictAction,
         help='overrides applied to both configs, e.g. '
         'model.backbone.model_name=resnet34 model.head.in_channels=512')
+    parser.add_argument(
+        '--fault-hooks',
+        action='store_true',
+        help='time each model with and without the fault hooks too')
     return parser.parse_args()
 
 
@@ -119,11 +134,42 @@ def paired_batch(size, num_types=24):
         data_samples=[DataSample().set_gt_label(label) for label in labels])
 
 
-def timed_step(model, optim_wrapper, data, device):
+def fault_hooks():
+    """The hooks of mmscl that every training runs."""
+    runtime = Config.fromfile(
+        osp.join(REPO_ROOT, 'configs/_base_/default_runtime.py'))
+    configs = [
+        *runtime.default_hooks.values(),
+        dict(type='DisjointSplitsHook')
+    ]
+    return [
+        HOOKS.build(hook) for hook in configs
+        if HOOKS.get(hook['type']).__module__.startswith('mmscl')
+    ]
+
+
+HOOKED = ' + fault hooks'
+# What the hooks read of the runner in a step: its message hub, where the
+# RuntimeInfoHook puts the losses.
+RUNNER = SimpleNamespace(
+    message_hub=MessageHub.get_instance('train_step_benchmark'), iter=0)
+RUNTIME_INFO = RuntimeInfoHook()
+
+
+def timed_step(model, optim_wrapper, data, device, hooks=None):
+    """Milliseconds of one step; with ``hooks`` (a list), the runner's
+    RuntimeInfoHook and then those hooks are called around it."""
     if device.startswith('cuda'):
         torch.cuda.synchronize()
     start = time.perf_counter()
-    model.train_step(data, optim_wrapper)
+    if hooks is None:
+        model.train_step(data, optim_wrapper)
+    else:
+        for hook in hooks:
+            hook.before_train_iter(RUNNER, 0, data)
+        outputs = model.train_step(data, optim_wrapper)
+        for hook in [RUNTIME_INFO, *hooks]:
+            hook.after_train_iter(RUNNER, 0, data, outputs)
     if device.startswith('cuda'):
         torch.cuda.synchronize()
     return (time.perf_counter() - start) * 1000
@@ -143,10 +189,16 @@ def main():
     runs = {(name if len(sizes) == 1 else f'{name}@{size}'):
             (*model, paired_batch(size))
             for size in sizes for name, model in models.items()}
+    hooks = {name: None for name in runs}
+    if args.fault_hooks:
+        for name, run in list(runs.items()):
+            runs[name + HOOKED] = run
+            hooks[name], hooks[name + HOOKED] = [], fault_hooks()
     times = {name: [] for name in runs}
     for step in range(args.warmup + args.steps):
         for name, (model, optim_wrapper, data) in runs.items():
-            elapsed = timed_step(model, optim_wrapper, data, args.device)
+            elapsed = timed_step(model, optim_wrapper, data, args.device,
+                                 hooks[name])
             if step >= args.warmup:
                 times[name].append(elapsed)
 
@@ -164,10 +216,45 @@ def main():
         print(f'  {name:{width}s} {median:9.2f} ms/step')
     reference = next(name for name in medians if name.startswith('baseline'))
     for name, median in medians.items():
-        if name != reference:
-            ratio = median / medians[reference]
-            print(f'  {name} / {reference} = {ratio:.4f} '
+        # A model with the fault hooks against itself without them.
+        against = name.removesuffix(HOOKED) if hooks[name] else reference
+        if name != against:
+            ratio = median / medians[against]
+            print(f'  {name} / {against} = {ratio:.4f} '
                   f'({(ratio - 1) * 100:+.2f}%)')
+    if args.fault_hooks:
+        timed = fault_hooks()
+        print('  fault hooks: ' +
+              ', '.join(type(hook).__name__ for hook in timed) +
+              f'; their calls alone: {hook_calls_us(timed):.1f} us a step')
+    for name, (model, _, _) in runs.items():
+        if hooks[name]:
+            print(f'  {name}: {checkpoint_check_ms(model, hooks[name]):.2f} '
+                  'ms added to each checkpoint save')
+
+
+def hook_calls_us(hooks, repeats=10000):
+    """Mean microseconds of the per-step calls of ``hooks``, on the loss
+    the rotation left in the message hub."""
+    start = time.perf_counter()
+    for _ in range(repeats):
+        for hook in hooks:
+            hook.before_train_iter(RUNNER, 0)
+            hook.after_train_iter(RUNNER, 0)
+    return (time.perf_counter() - start) * 1e6 / repeats
+
+
+def checkpoint_check_ms(model, hooks, repeats=5):
+    """Median milliseconds that ``hooks`` add to a checkpoint save of
+    ``model`` (FiniteLossHook checks every weight)."""
+    checkpoint = dict(state_dict=model.state_dict())
+    elapsed = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        for hook in hooks:
+            hook.before_save_checkpoint(RUNNER, checkpoint)
+        elapsed.append((time.perf_counter() - start) * 1000)
+    return statistics.median(elapsed)
 
 
 if __name__ == '__main__':

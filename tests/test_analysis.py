@@ -24,7 +24,7 @@ from conftest import (CONFIGS, REPO_ROOT, write_tiny_chromosome_set,
                       write_tiny_config)
 from mmscl.analysis import (build_test_dataloader, collect_predictions,
                             default_model_name, load_classifier, load_config,
-                            top_confused_pairs)
+                            top_confused_pairs, tsne_2d)
 from mmscl.analysis.cam import (CAMTarget, ClassActivationMapper, cam_target,
                                 default_cam_target, to_nchw)
 from mmscl.datasets.categories import CHROMOSOME_CATEGORIES
@@ -236,6 +236,33 @@ def test_tsne_silhouette_matches_the_model(trained, capsys):
     points = np.array([[float(r['x']), float(r['y'])] for r in rows])
     assert np.isfinite(points).all() and points.std(axis=0).min() > 0
     assert png_size(out_dir / 'tsne.png')[0] > 600
+
+
+def test_tsne_of_identical_features_refused():
+    features = np.tile(np.float32([[0.6, 0.8]]), (48, 1))
+    with pytest.raises(ValueError, match=(
+            r'^t-SNE needs features that differ: all 48 are the same \(an '
+            r'untrained or collapsed model\?\), so there is nothing to '
+            'map.$')):
+        tsne_2d(features)
+    features[5, 0] += 1e-6
+    assert np.isfinite(tsne_2d(features)).all()
+
+
+def test_tsne_tool_names_a_collapsed_model(trained, tmp_path):
+    """An embedding layer of zeros maps every crop to the same embedding,
+    which crashed scikit-learn's t-SNE (segfault)."""
+    checkpoint = torch.load(trained['ckpt'])
+    checkpoint['state_dict']['head.embedding.weight'].zero_()
+    collapsed = str(tmp_path / 'collapsed.pth')
+    torch.save(checkpoint, collapsed)
+    with pytest.raises(ValueError, match=(
+            r'^collapsed: t-SNE needs features that differ: all 48 are the '
+            'same')):
+        load_tool('analysis/tsne').main([
+            trained['config'], trained['ckpt'], str(tmp_path), '--names',
+            'm', 'collapsed', '--compare', trained['config'], collapsed])
+    assert not (tmp_path / 'tsne.png').exists()
 
 
 def test_cam_resnet_side_by_side(trained, capsys):

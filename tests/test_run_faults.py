@@ -7,9 +7,11 @@ import os
 import os.path as osp
 import runpy
 import shutil
+import signal
 import struct
 import subprocess
 import sys
+import time
 import zipfile
 from argparse import Namespace
 from unittest import mock
@@ -371,6 +373,80 @@ def test_resume_falls_back_past_a_corrupt_pickle(tmp_path,
     with open(last_run) as f:
         assert [json.loads(line)['iter'] for line in f] == [3, 4]
     assert torch.load(work_dir / 'iter_4.pth')['meta']['iter'] == 4
+
+
+# -- kill -9 while a checkpoint is saved, then --resume (Show) --------------
+
+# tools/train.py whose save of iter_2.pth writes half the file, makes the
+# file argv[1], and waits to be killed.
+KILLED_WHILE_SAVING = f"""
+import os, runpy, sys, time
+from mmengine.fileio.backends.local_backend import LocalBackend
+put = LocalBackend.put
+def put_half_then_wait(self, obj, filepath):
+    if not str(filepath).endswith('iter_2.pth'):
+        return put(self, obj, filepath)
+    with open(filepath, 'wb') as f:
+        f.write(obj[:len(obj) // 2])
+    open(saving, 'w').close()
+    time.sleep(600)
+LocalBackend.put = put_half_then_wait
+saving = sys.argv.pop(1)
+sys.argv[0] = 'train.py'
+runpy.run_path('{REPO_ROOT}/tools/train.py', run_name='__main__')
+"""
+
+
+def test_killed_while_saving_then_resumed(tmp_path, tiny_chromosome_dir):
+    from mmscl.utils import checkpoint_fault
+    config = write_tiny_config(tmp_path / 'tiny.py', tiny_chromosome_dir)
+    work_dir = tmp_path / 'work'
+    argv = [config, '--work-dir', str(work_dir), '--no-validate',
+            '--cfg-options', 'train_cfg.max_iters=2',
+            'default_hooks.checkpoint.interval=1']
+    saving = tmp_path / 'saving'
+    with open(tmp_path / 'killed.log', 'w') as log:
+        run = subprocess.Popen(
+            [sys.executable, '-c', KILLED_WHILE_SAVING, str(saving), *argv],
+            cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 120
+        while not saving.exists():
+            assert run.poll() is None and time.monotonic() < deadline, \
+                (tmp_path / 'killed.log').read_text()[-3000:]
+            time.sleep(0.1)
+        os.kill(run.pid, signal.SIGKILL)
+    finally:
+        run.kill()
+        run.wait()
+    assert run.returncode == -signal.SIGKILL
+    assert checkpoint_fault(str(work_dir / 'iter_2.pth')) == \
+        'not a whole zip archive'
+    assert (work_dir / 'last_checkpoint').read_text().endswith('iter_1.pth')
+    assert (work_dir / 'train.lock').read_text() == \
+        f'{run.pid} on {os.uname().nodename}\n'
+    good = (work_dir / 'iter_1.pth').read_bytes()
+
+    with warnings_logged() as records, mock.patch.object(
+            sys, 'argv', ['train.py', *argv, '--resume']):
+        train_tool().main()
+    assert records == [
+        f'Auto-resume: {work_dir}/iter_2.pth is truncated or corrupt (not a '
+        f'whole zip archive); resuming from {work_dir}/iter_1.pth, the '
+        'newest intact checkpoint, instead.',
+        f'{work_dir}/train.lock: taking over the lock of PID {run.pid} on '
+        f'{os.uname().nodename}, which is no longer running (killed, or its '
+        'machine went down).',
+    ]
+    # Step 2 trained again, iter_2.pth saved whole, iter_1.pth kept.
+    killed_log, log = sorted(glob.glob(f'{work_dir}/*/*.log'))
+    assert f'Load checkpoint from {work_dir}/iter_1.pth' in open(log).read()
+    last_run = sorted(glob.glob(f'{work_dir}/*/vis_data/scalars.json'))[-1]
+    with open(last_run) as f:
+        assert [json.loads(line)['iter'] for line in f] == [2]
+    assert torch.load(work_dir / 'iter_2.pth')['meta']['iter'] == 2
+    assert (work_dir / 'iter_1.pth').read_bytes() == good
+    assert (work_dir / 'train.lock').read_text() == ''
 
 
 # -- load_from another architecture, --resume a changed model (16, 17) ------

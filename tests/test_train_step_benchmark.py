@@ -56,3 +56,40 @@ def test_train_step_times_every_model_at_every_size():
     assert ratios == [
         f'{name} / baseline@32' for name in timed if name != 'baseline@32'
     ]
+
+
+def test_train_step_times_the_fault_hooks_in_the_rotation():
+    result = subprocess.run(
+        [
+            sys.executable,
+            osp.join(REPO_ROOT, 'benchmarks/train_step.py'), '--input-size',
+            '32', '--steps', '1', '--warmup', '0', '--threads', '1',
+            '--fault-hooks', '--scl-config',
+            osp.join(CONFIGS, 'scl/resnet18_gband612.py'),
+            '--baseline-config',
+            osp.join(CONFIGS, 'baseline/resnet18_gband612.py')
+        ],
+        capture_output=True,
+        text=True,
+        check=True)
+    lines = result.stdout.splitlines()
+    lines = lines[next(i for i, line in enumerate(lines)
+                       if 'median of 1 steps' in line) + 1:]
+    assert [line.split(' ms/step')[0].rsplit(' ', 1)[0].strip()
+            for line in lines[:4]] == [
+                'SCL', 'baseline', 'SCL + fault hooks',
+                'baseline + fault hooks'
+            ]
+    assert [line.split(' = ')[0].strip() for line in lines[4:7]] == [
+        'SCL / baseline', 'SCL + fault hooks / SCL',
+        'baseline + fault hooks / baseline'
+    ]
+    assert lines[7].startswith(
+        '  fault hooks: CheckpointMatchHook, FiniteLossHook, ResumedLrHook, '
+        'DisjointSplitsHook; their calls alone: ')
+    assert lines[7].endswith(' us a step')
+    assert [line.split(':')[0].strip() for line in lines[8:]] == [
+        'SCL + fault hooks', 'baseline + fault hooks'
+    ]
+    assert all(line.endswith(' ms added to each checkpoint save')
+               for line in lines[8:])

@@ -18,10 +18,21 @@ def tsne_2d(features: np.ndarray,
 
     Returns:
         np.ndarray: The 2-D points, shape (N, 2), computed in float64.
+
+    Raises:
+        ValueError: If there are fewer than 4 samples, or all features are
+            the same.
     """
     num = len(features)
     if num < 4:
         raise ValueError(f't-SNE needs at least 4 samples, got {num}.')
+    # scikit-learn's PCA initialisation divides by their spread, and its
+    # Barnes-Hut gradient then crashes the interpreter (segfault).
+    if not np.ptp(features, axis=0).any():
+        raise ValueError(
+            f't-SNE needs features that differ: all {num} are the same '
+            '(an untrained or collapsed model?), so there is nothing to '
+            'map.')
     perplexity = min(perplexity, (num - 1) / 3)
     tsne = TSNE(
         n_components=2,

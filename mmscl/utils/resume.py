@@ -4,13 +4,15 @@ MMEngine's auto-resume loads the checkpoint named in the work dir's
 ``last_checkpoint`` file; if that file was cut short (the job was killed
 while saving it, the disk filled up) or its pickle is corrupt, resuming
 fails. Here the newest intact checkpoint is chosen instead, with a warning
-naming both.
+naming both. A run killed while saving leaves ``last_checkpoint`` naming
+the checkpoint before the one cut short: that one is resumed, and the cut
+one named the same way.
 """
 import glob
 import os.path as osp
 import re
 import zipfile
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 import torch
 from mmengine.logging import print_log
@@ -48,21 +50,34 @@ def checkpoint_fault(path: str) -> Optional[str]:
     return None
 
 
-def _saved_checkpoints(work_dir: str) -> List[str]:
-    """The checkpoints of ``work_dir`` saved by the CheckpointHook, the
-    newest (highest iteration or epoch) first."""
+def _saved_checkpoints(work_dir: str) -> List[Tuple[int, str]]:
+    """The checkpoints of ``work_dir`` saved by the CheckpointHook with
+    their steps, the newest (highest iteration or epoch) first."""
     numbered = []
     for path in glob.glob(osp.join(work_dir, '*.pth')):
         match = _SAVED_CHECKPOINT.fullmatch(osp.basename(path))
         if match:
             numbered.append((int(match[1]), path))
-    return [path for _, path in sorted(numbered, reverse=True)]
+    return sorted(numbered, reverse=True)
+
+
+def _faulty_checkpoints_after(work_dir: str,
+                              path: str) -> List[Tuple[str, str]]:
+    """The saved checkpoints of a later step than ``path`` that do not
+    load, with their faults (none if ``path`` is not a saved one)."""
+    match = _SAVED_CHECKPOINT.fullmatch(osp.basename(path))
+    if not match:
+        return []
+    return [(later, fault) for step, later in _saved_checkpoints(work_dir)
+            if step > int(match[1])
+            and (fault := checkpoint_fault(later)) is not None]
 
 
 def find_resumable_checkpoint(work_dir: str) -> Optional[str]:
     """The checkpoint to auto-resume from: the one ``last_checkpoint``
-    names if it is intact, else the newest intact one (with a warning
-    naming both).
+    names if it is intact, else the newest intact one, with a warning
+    naming both; also when a later saved checkpoint is truncated or
+    corrupt (cut short by a kill while saving).
 
     Args:
         work_dir (str): The work dir of the run.
@@ -74,13 +89,14 @@ def find_resumable_checkpoint(work_dir: str) -> Optional[str]:
     latest = find_latest_checkpoint(work_dir)
     candidates = [latest] if latest else []
     candidates += [
-        path for path in _saved_checkpoints(work_dir)
+        path for _, path in _saved_checkpoints(work_dir)
         if not latest or osp.abspath(path) != osp.abspath(latest)
     ]
     broken = []
     for path in candidates:
         fault = checkpoint_fault(path)
         if fault is None:
+            broken = broken or _faulty_checkpoints_after(work_dir, path)
             if broken:
                 print_log(
                     f'Auto-resume: {broken[0][0]} is truncated or corrupt '

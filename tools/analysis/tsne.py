@@ -66,7 +66,11 @@ def main(argv=None):
               f'{silhouette:.4f}')
         print(f'{spec.name}: running t-SNE on {len(predictions.labels)} '
               'samples ...')
-        points = tsne_2d(predictions.features, args.perplexity, args.seed)
+        try:
+            points = tsne_2d(predictions.features, args.perplexity,
+                             args.seed)
+        except ValueError as e:
+            raise ValueError(f'{spec.name}: {e}') from None
         points_file = osp.join(args.out_dir,
                                f'tsne_{file_stem(spec.name)}.csv')
         write_points(points_file, predictions, points)
