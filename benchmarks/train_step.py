@@ -31,7 +31,7 @@ Examples:
         --threads 1 --scl-config configs/scl/resnet18_gband612.py \
         --baseline-config configs/baseline/resnet18_gband612.py \
         --compare benchmarks/configs/scl_resnet18_gband612_output_stride16.py
-    python benchmarks/train_step.py --input-size 64 --steps 30 \
+    python -m benchmarks.train_step --input-size 64 --steps 30 \
         --fault-hooks --scl-config configs/scl/resnet18_gband612.py \
         --baseline-config configs/baseline/resnet18_gband612.py
 """

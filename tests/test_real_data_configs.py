@@ -745,3 +745,27 @@ def test_pipeline_throughput_times_the_shipped_training_pipeline(
     assert '48 crops of' in out
     assert '  NormalizeStain ' in out and '  Letterbox ' in out
     assert 'images per CPU second (per core)' in out
+
+
+def test_reference_spread_of_hand_made_references():
+    """benchmarks.reference_spread: log-ratios of each level's reference
+    over a coarser one's, only for the levels the annotation has."""
+    from benchmarks.reference_spread import level_spreads
+
+    def info(cell, patient, refs):
+        return dict(cell_id=cell, patient_id=patient,
+                    ref_lengths=dict(zip(('cell', 'patient', 'dataset'),
+                                         refs)))
+
+    # Ten crops: cells at e^0.1 and e^-0.1 times their patient, patients at
+    # the dataset's reference.
+    infos = ([info('a', 'p', (100 * math.exp(0.1), 100., 100.))] * 5 +
+             [info('b', 'p', (100 * math.exp(-0.1), 100., 100.))] * 5)
+    spreads = level_spreads(infos)
+    assert set(spreads) == {('cell', 'patient'), ('cell', 'dataset')}
+    p10, p90, std, n = spreads[('cell', 'patient')]
+    assert (round(p10, 6), round(p90, 6), round(std, 6), n) == (
+        -0.1, 0.1, 0.1, 10)
+    # Without patient ids the patient level is the dataset's: not listed.
+    no_patients = [dict(i, patient_id=None) for i in infos]
+    assert set(level_spreads(no_patients)) == {('cell', 'dataset')}
