@@ -61,11 +61,8 @@ from benchmarks.tool_run import REPO_ROOT, TOOLS, ToolRun, now
 from mmscl.utils import apply_run_options, load_json
 
 
-def parse_args(argv=None):
-    parser = argparse.ArgumentParser(
-        description=__doc__.splitlines()[0],
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog='\n'.join(__doc__.splitlines()[2:]))
+def _add_what_to_run(parser):
+    """The options of what is trained and tested."""
     parser.add_argument(
         '--scl-config',
         default=osp.join(REPO_ROOT, 'configs/scl/resnet18_gband612.py'))
@@ -139,6 +136,10 @@ def parse_args(argv=None):
         default=[],
         help='passed on to every tools/train.py and tools/test.py run, '
         'after the options set here, e.g. model.backbone.depth=34')
+
+
+def _add_how_to_run(parser):
+    """The options of where and how the runs run, and what to do."""
     parser.add_argument(
         '--jobs',
         type=int,
@@ -187,6 +188,16 @@ def parse_args(argv=None):
         '--fresh-processes',
         action='store_true',
         help='start every run in a new interpreter instead of forking')
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        prog='python -m benchmarks.real_data',
+        description=__doc__.splitlines()[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog='\n'.join(__doc__.splitlines()[2:]))
+    _add_what_to_run(parser)
+    _add_how_to_run(parser)
     args = parser.parse_args(argv)
     minimums = dict(seeds=1, jobs=1, max_iters=1, input_size=1, subset=1,
                     workers=0, threads=1)

@@ -514,6 +514,8 @@ def test_train_tool_resumes_from_the_intact_checkpoint(tmp_path):
         no_pin_memory=False, no_persistent_workers=False, input_size=None,
         max_iters=None)
     cfg = train.merge_args(Config(dict()), args)
+    assert cfg.resume and cfg.load_from is None  # resolved under the lock
+    cfg = train.resolve_auto_resume(cfg, args)
     assert cfg.resume and cfg.load_from == str(tmp_path / 'iter_2.pth')
 
 

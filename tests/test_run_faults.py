@@ -430,13 +430,14 @@ def test_killed_while_saving_then_resumed(tmp_path, tiny_chromosome_dir):
     with warnings_logged() as records, mock.patch.object(
             sys, 'argv', ['train.py', *argv, '--resume']):
         train_tool().main()
+    # The lock first: the checkpoints are looked at under it.
     assert records == [
-        f'Auto-resume: {work_dir}/iter_2.pth is truncated or corrupt (not a '
-        f'whole zip archive); resuming from {work_dir}/iter_1.pth, the '
-        'newest intact checkpoint, instead.',
         f'{work_dir}/train.lock: taking over the lock of PID {run.pid} on '
         f'{os.uname().nodename}, which is no longer running (killed, or its '
         'machine went down).',
+        f'Auto-resume: {work_dir}/iter_2.pth is truncated or corrupt (not a '
+        f'whole zip archive); resuming from {work_dir}/iter_1.pth, the '
+        'newest intact checkpoint, instead.',
     ]
     # Step 2 trained again, iter_2.pth saved whole, iter_1.pth kept.
     killed_log, log = sorted(glob.glob(f'{work_dir}/*/*.log'))

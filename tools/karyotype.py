@@ -148,6 +148,25 @@ def output_files(input_path: str, out: str, cells: dict, crops,
     return karyograms
 
 
+def crop_rows_of_cell(cell_id, indices, assignment, crops):
+    """The rows of crops.csv of one cell's crops (``indices`` into
+    ``crops``), in the order of its assignment."""
+    rows = []
+    for position, index in enumerate(indices):
+        row = dict(
+            cell_id=cell_id,
+            img_path=crops.img_paths[index],
+            assigned=CHROMOSOME_CATEGORIES[assignment.labels[position]],
+            predicted=CHROMOSOME_CATEGORIES[assignment.pred_labels[position]],
+            confidence=f'{assignment.confidences[position]:.4f}',
+            moved=int(assignment.moved[position]),
+            extra=int(assignment.extra[position]))
+        if crops.labels is not None:
+            row['label'] = CHROMOSOME_CATEGORIES[crops.labels[index]]
+        rows.append(row)
+    return rows
+
+
 def main(argv=None):
     args = parse_args(argv)
     cfg = Config.fromfile(args.config)
@@ -199,19 +218,7 @@ def main(argv=None):
             dict(cell_id=cell_id, crops=len(indices), sex=assignment.sex,
                  cost=f'{assignment.cost:.4f}',
                  flags='; '.join(assignment.flags), karyogram=png))
-        for position, index in enumerate(indices):
-            row = dict(
-                cell_id=cell_id,
-                img_path=crops.img_paths[index],
-                assigned=CHROMOSOME_CATEGORIES[assignment.labels[position]],
-                predicted=CHROMOSOME_CATEGORIES[
-                    assignment.pred_labels[position]],
-                confidence=f'{assignment.confidences[position]:.4f}',
-                moved=int(assignment.moved[position]),
-                extra=int(assignment.extra[position]))
-            if crops.labels is not None:
-                row['label'] = CHROMOSOME_CATEGORIES[crops.labels[index]]
-            crop_rows.append(row)
+        crop_rows += crop_rows_of_cell(cell_id, indices, assignment, crops)
     for name, rows in (('crops.csv', crop_rows), ('cells.csv', cell_rows)):
         with open(osp.join(args.out, name), 'w', newline='',
                   encoding='utf-8') as f:

@@ -82,12 +82,11 @@ def merge_args(cfg, args):
         loader.setdefault('collate_fn', dict(type='default_collate'))
 
     apply_run_options(cfg, args.cfg_options, args.input_size, args.max_iters)
-    # After the options, which may move the work dir.
-    if args.resume == 'auto':
+    # After the options, which may move the work dir; --resume without a
+    # file is resolved under the work dir's lock (resolve_auto_resume).
+    if args.resume is not None:
         cfg.resume = True
-        cfg.load_from = find_resumable_checkpoint(cfg.work_dir)
-    elif args.resume is not None:
-        cfg.resume, cfg.load_from = True, args.resume
+        cfg.load_from = None if args.resume == 'auto' else args.resume
     if cfg.get('auto_scale_lr', {}).get('enable') and \
             cfg.train_dataloader.get('batch_size') is None:
         # MMEngine scales by the config's batch size, which a
@@ -100,10 +99,20 @@ def merge_args(cfg, args):
     return cfg
 
 
+def resolve_auto_resume(cfg, args):
+    """With ``--resume`` and no file, resume the newest intact checkpoint
+    of the work dir. Called holding the work dir's lock, so that a save of
+    a live run is not taken for a truncated file."""
+    if args.resume == 'auto':
+        cfg.load_from = find_resumable_checkpoint(cfg.work_dir)
+    return cfg
+
+
 def main():
     args = parse_args()
     cfg = merge_args(Config.fromfile(args.config), args)
     with lock_work_dir(cfg.work_dir):
+        resolve_auto_resume(cfg, args)
         runner = (Runner.from_cfg(cfg)
                   if 'runner_type' not in cfg else RUNNERS.build(cfg))
         runner.register_hook(dict(type='DisjointSplitsHook'))

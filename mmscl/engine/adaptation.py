@@ -12,10 +12,12 @@ from torch.nn.modules.batchnorm import _BatchNorm
 from tqdm import tqdm
 
 # The KL divergence between a layer's source and target statistics (mean
-# over channels) at which they are blended half and half; chosen on the
-# external validation set (qband119) and gband612's validation split
-# (docs/crops_from_other_labs.md).
-DEFAULT_SHIFT_SCALE = 0.5
+# over channels) at which they are blended half and half. Chosen on the
+# external validation set (qband119) and gband612's validation split: it
+# keeps nearly all of plain AdaBN's gain on another lab's crops while a
+# layer of a lab close to the training one takes only about half of the
+# target statistics (docs/crops_from_other_labs.md).
+DEFAULT_SHIFT_SCALE = 0.001
 
 
 class LayerShift(NamedTuple):

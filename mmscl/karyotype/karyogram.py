@@ -64,6 +64,18 @@ def _draw_text(canvas: np.ndarray, text: str, x: int, y: int,
     cv2.putText(canvas, text, origin, _FONT, scale, colour, 1, cv2.LINE_AA)
 
 
+def _at_one_scale(images: Sequence[np.ndarray]) -> List[np.ndarray]:
+    """The crops cut to their chromosomes and resized by one factor, the
+    tallest to the karyogram's row height."""
+    crops = [trim_to_chromosome(np.asarray(image)) for image in images]
+    scale = _TALLEST / max(crop.shape[0] for crop in crops)
+    return [
+        cv2.resize(crop, (max(1, round(crop.shape[1] * scale)),
+                          max(1, round(crop.shape[0] * scale))),
+                   interpolation=cv2.INTER_AREA) for crop in crops
+    ]
+
+
 def draw_karyogram(images: Sequence[np.ndarray], assignment: CellAssignment,
                    title: str = '') -> np.ndarray:
     """Draw one cell's crops in the standard karyogram layout.
@@ -87,13 +99,7 @@ def draw_karyogram(images: Sequence[np.ndarray], assignment: CellAssignment,
     if len(images) != len(assignment.labels):
         raise ValueError(f'{len(images)} images for an assignment of '
                          f'{len(assignment.labels)} crops.')
-    crops = [trim_to_chromosome(np.asarray(image)) for image in images]
-    scale = _TALLEST / max(crop.shape[0] for crop in crops)
-    crops = [
-        cv2.resize(crop, (max(1, round(crop.shape[1] * scale)),
-                          max(1, round(crop.shape[0] * scale))),
-                   interpolation=cv2.INTER_AREA) for crop in crops
-    ]
+    crops = _at_one_scale(images)
     by_type: List[List[int]] = [[] for _ in CHROMOSOME_CATEGORIES]
     for index, label in enumerate(assignment.labels):
         by_type[label].append(index)
