@@ -1,11 +1,6 @@
 # ResNet-34 of timm (Table 1); (N, C, H, W) maps, averaged.
-_base_ = '../scl_classifier.py'
+_base_ = './timm_classifier.py'
 model = dict(
-    backbone=dict(
-        type='TIMMBackbone',
-        model_name='resnet34',
-        in_channels=1,
-        pretrained=False),
-    neck=dict(type='TIMMPooling', input_fmt='NCHW', pool_type='avg'),
-    head=dict(in_channels=512),
-)
+    backbone=dict(model_name='resnet34'),
+    neck=dict(input_fmt='NCHW'),
+    head=dict(in_channels=512))

@@ -1,11 +1,6 @@
 # Swin-L of timm (Table 1: Swin_large); (N, H, W, C) maps, averaged.
-_base_ = '../scl_classifier.py'
+_base_ = './timm_classifier.py'
 model = dict(
-    backbone=dict(
-        type='TIMMBackbone',
-        model_name='swin_large_patch4_window7_224',
-        in_channels=1,
-        pretrained=False),
-    neck=dict(type='TIMMPooling', input_fmt='NHWC', pool_type='avg'),
-    head=dict(in_channels=1536),
-)
+    backbone=dict(model_name='swin_large_patch4_window7_224'),
+    neck=dict(input_fmt='NHWC'),
+    head=dict(in_channels=1536))
