@@ -61,14 +61,14 @@ def test_train_step_times_every_model_at_every_size():
 def test_train_step_times_the_fault_hooks_in_the_rotation():
     result = subprocess.run(
         [
-            sys.executable,
-            osp.join(REPO_ROOT, 'benchmarks/train_step.py'), '--input-size',
+            sys.executable, '-m', 'benchmarks.train_step', '--input-size',
             '32', '--steps', '1', '--warmup', '0', '--threads', '1',
             '--fault-hooks', '--scl-config',
             osp.join(CONFIGS, 'scl/resnet18_gband612.py'),
             '--baseline-config',
             osp.join(CONFIGS, 'baseline/resnet18_gband612.py')
         ],
+        cwd=REPO_ROOT,
         capture_output=True,
         text=True,
         check=True)

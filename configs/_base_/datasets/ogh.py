@@ -4,9 +4,14 @@ _base_ = ['./chromosome_crops.py']
 data_root = 'data/ogh/'
 input_size = 224
 
+# External sets of class folders (ChrmNet) give no cells: train at every
+# reference level, as gband612.py does.
 train_pipeline = [
     dict(type='LoadChromosomeImage'),
     dict(type='NormalizeStain'),
+    dict(type='RandomReferenceLevel',
+         level_probs=dict(cell=0.5, patient=0.25, dataset=0.25)),
+    dict(type='RandomReferenceScale', ratio_range=(0.8, 1.25), prob=0.5),
     dict(type='Letterbox', scale=input_size,
          reference_fraction=_base_.reference_fraction),
     dict(type='RandomRotate', prob=1.0, angle=180.),
