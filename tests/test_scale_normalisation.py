@@ -285,6 +285,27 @@ def test_length_cache_is_reused_and_invalidated(tmp_path, monkeypatch):
     assert reference_length.LengthCache(cache_file).get(missing) is None
 
 
+def test_length_caches_side_by_side_keep_each_others_entries(tmp_path):
+    """Two runs read one cache, measure different crops (a train and a
+    test split) and write it one after the other: the cache keeps both
+    runs' lengths, and a file measured again keeps the newer length."""
+    paths = []
+    for i, length in enumerate((40, 60, 80)):
+        paths.append(str(tmp_path / f'{i}.png'))
+        cv2.imwrite(paths[-1], chromosome(length, 12))
+    cache_file = str(tmp_path / 'lengths.json')
+    reference_length.LengthCache(cache_file).update(
+        {paths[2]: (80., reference_length.file_fingerprint(paths[2]))})
+    train = reference_length.LengthCache(cache_file)
+    test = reference_length.LengthCache(cache_file)
+    fingerprints = [reference_length.file_fingerprint(p) for p in paths]
+    assert train.update({paths[0]: (40., fingerprints[0])})
+    assert test.update({paths[1]: (60., fingerprints[1]),
+                        paths[2]: (81., fingerprints[2])})
+    cache = reference_length.LengthCache(cache_file)
+    assert [cache.get(p) for p in paths] == [40., 60., 81.]
+
+
 def test_length_cache_copied_with_its_folder(tmp_path):
     """A data folder copied with its cache (cp -p: sizes and times kept)
     whose crops then change, keeping size and time: they are measured

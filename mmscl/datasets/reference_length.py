@@ -8,6 +8,7 @@ rescaled so that a reference length, the median chromosome length of its
 cell (or of its patient, or of the whole dataset, when cells are unknown),
 spans a fixed part of the model's input (:class:`~mmscl.datasets.transforms.Letterbox`).
 """
+import fcntl
 import hashlib
 import json
 import os
@@ -81,8 +82,9 @@ class LengthCache:
     content has the same fingerprint too, and the cache is rewritten for
     the new folder with the entries so confirmed. Anything else is measured
     again. Writes are atomic (a temporary file renamed), so runs side by
-    side never leave a broken cache; a folder that cannot be written keeps
-    no cache.
+    side never leave a broken cache, and take a lock (``<cache>.lock``)
+    under which the entries they wrote since this one was read are kept;
+    a folder that cannot be written keeps no cache.
 
     Args:
         cache_file (str): The JSON file.
@@ -96,19 +98,23 @@ class LengthCache:
         self.written_in: Optional[str] = None
         # Entries confirmed by content, when written in another folder.
         self._confirmed = set()
-        if osp.isfile(cache_file):
-            try:
-                with open(cache_file, encoding='utf-8') as f:
-                    content = json.load(f)
-            except (OSError, ValueError):
-                content = None
-            if not isinstance(content, dict):
-                content = {}
-            lengths = content.get('lengths')
-            if content.get('version') == CACHE_VERSION and isinstance(
-                    lengths, dict):
-                self.entries = lengths
-                self.written_in = content.get('root')
+        self.entries, self.written_in = self._read()
+
+    def _read(self) -> Tuple[Dict[str, list], Optional[str]]:
+        """The entries of the cache file and the folder they were written
+        in; none for a missing, broken or older cache."""
+        try:
+            with open(self.cache_file, encoding='utf-8') as f:
+                content = json.load(f)
+        except (OSError, ValueError):
+            return {}, None
+        if not isinstance(content, dict):
+            return {}, None
+        lengths = content.get('lengths')
+        if content.get('version') != CACHE_VERSION or not isinstance(
+                lengths, dict):
+            return {}, None
+        return lengths, content.get('root')
 
     @property
     def moved(self) -> bool:
@@ -145,13 +151,20 @@ class LengthCache:
         self.written_in = self.root
         tmp_file = f'{self.cache_file}.{os.getpid()}.tmp'
         try:
-            with open(tmp_file, 'w', encoding='utf-8') as f:
-                json.dump(
-                    dict(
-                        version=CACHE_VERSION,
-                        root=self.root,
-                        lengths=self.entries), f)
-            os.replace(tmp_file, self.cache_file)
+            # Runs side by side that measured other files wrote them since
+            # this cache was read: keep their entries too.
+            with open(f'{self.cache_file}.lock', 'a') as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                entries, written_in = self._read()
+                if written_in == self.root:
+                    self.entries = {**entries, **self.entries}
+                with open(tmp_file, 'w', encoding='utf-8') as f:
+                    json.dump(
+                        dict(
+                            version=CACHE_VERSION,
+                            root=self.root,
+                            lengths=self.entries), f)
+                os.replace(tmp_file, self.cache_file)
         except OSError:
             if osp.exists(tmp_file):
                 os.remove(tmp_file)
