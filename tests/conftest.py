@@ -137,3 +137,31 @@ def write_tiny_config(path, data_root):
     with open(path, 'w') as f:
         f.write(TINY_CONFIG.format(configs=CONFIGS, data=data_root))
     return path
+
+
+def write_untrained_synthetic_model(root, num_cells):
+    """Under ``root``: ``num_cells`` synthetic test cells, the tiny config
+    over them (:func:`write_tiny_config`) and an untrained checkpoint of its
+    model.
+
+    Returns:
+        dict: ``data`` (the synthetic folder), ``config``, ``checkpoint``
+        and ``tensors`` (how many the model's state dict holds).
+    """
+    import torch
+    from mmengine.config import Config
+    from mmengine.registry import init_default_scope
+    from mmpretrain.registry import MODELS
+
+    from mmscl.datasets.synthetic import generate_synthetic_dataset
+    data = str(root / 'synthetic')
+    generate_synthetic_dataset(data, num_cells=num_cells, seed=0,
+                               progress=False, splits=(0, 0, 1))
+    config = write_tiny_config(root / 'tiny.py', data)
+    init_default_scope('mmpretrain')
+    torch.manual_seed(0)
+    model = MODELS.build(Config.fromfile(config).model)
+    checkpoint = str(root / 'tiny.pth')
+    torch.save(dict(state_dict=model.state_dict(), meta={}), checkpoint)
+    return dict(data=data, config=config, checkpoint=checkpoint,
+                tensors=len(model.state_dict()))

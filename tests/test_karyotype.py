@@ -211,23 +211,9 @@ def test_metric_without_cell_ids_warns_and_gives_nothing():
 def untrained(tmp_path_factory):
     """The tiny config over two synthetic cells, and an untrained
     checkpoint of its model (the plumbing, not the accuracy, is tested)."""
-    from conftest import write_tiny_config
-    from mmengine.config import Config
-    from mmengine.registry import init_default_scope
-    from mmpretrain.registry import MODELS
-
-    from mmscl.datasets.synthetic import generate_synthetic_dataset
+    from conftest import write_untrained_synthetic_model
     root = tmp_path_factory.mktemp('karyotype')
-    data = str(root / 'synthetic')
-    generate_synthetic_dataset(data, num_cells=2, seed=0, progress=False,
-                               splits=(0, 0, 1))
-    config = write_tiny_config(root / 'tiny.py', data)
-    init_default_scope('mmpretrain')
-    torch.manual_seed(0)
-    model = MODELS.build(Config.fromfile(config).model)
-    checkpoint = str(root / 'tiny.pth')
-    torch.save(dict(state_dict=model.state_dict(), meta={}), checkpoint)
-    return dict(root=root, data=data, config=config, checkpoint=checkpoint)
+    return dict(write_untrained_synthetic_model(root, num_cells=2), root=root)
 
 
 def run_tool(argv):

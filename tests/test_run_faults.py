@@ -19,7 +19,8 @@ from unittest import mock
 import pytest
 import torch
 
-from conftest import REPO_ROOT, warnings_logged, write_tiny_config
+from conftest import (REPO_ROOT, warnings_logged, write_tiny_config,
+                      write_untrained_synthetic_model)
 from mmscl.utils import lock_work_dir
 
 
@@ -27,23 +28,9 @@ from mmscl.utils import lock_work_dir
 def cell(tmp_path_factory):
     """The tiny config over one synthetic cell (a folder of cell folders),
     and an untrained checkpoint of its model."""
-    from mmengine.config import Config
-    from mmengine.registry import init_default_scope
-    from mmpretrain.registry import MODELS
-
-    from mmscl.datasets.synthetic import generate_synthetic_dataset
-    root = tmp_path_factory.mktemp('cell')
-    data = str(root / 'synthetic')
-    generate_synthetic_dataset(data, num_cells=1, seed=0, progress=False,
-                               splits=(0, 0, 1))
-    config = write_tiny_config(root / 'tiny.py', data)
-    init_default_scope('mmpretrain')
-    torch.manual_seed(0)
-    model = MODELS.build(Config.fromfile(config).model)
-    checkpoint = str(root / 'tiny.pth')
-    torch.save(dict(state_dict=model.state_dict(), meta={}), checkpoint)
-    return dict(images=f'{data}/images', config=config,
-                checkpoint=checkpoint, tensors=len(model.state_dict()))
+    model = write_untrained_synthetic_model(tmp_path_factory.mktemp('cell'),
+                                            num_cells=1)
+    return dict(model, images=f"{model['data']}/images")
 
 
 def karyotype(*argv):

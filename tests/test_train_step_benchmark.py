@@ -27,16 +27,16 @@ def test_output_stride16_keeps_twice_the_resolution():
     }
 
 
-def test_train_step_times_every_model_at_every_size():
+def train_step_figures(*options):
+    """The lines of ``python -m benchmarks.train_step`` on the gband612
+    configs at 1 step, from its heading ('median of 1 steps') on."""
     result = subprocess.run(
         [
-            sys.executable, '-m', 'benchmarks.train_step', '--input-size',
-            '32', '48', '--steps', '1', '--warmup', '0', '--threads', '1',
-            '--scl-config',
+            sys.executable, '-m', 'benchmarks.train_step', '--steps', '1',
+            '--warmup', '0', '--threads', '1', '--scl-config',
             osp.join(CONFIGS, 'scl/resnet18_gband612.py'),
             '--baseline-config',
-            osp.join(CONFIGS, 'baseline/resnet18_gband612.py'), '--compare',
-            OUTPUT_STRIDE16
+            osp.join(CONFIGS, 'baseline/resnet18_gband612.py'), *options
         ],
         cwd=REPO_ROOT,
         capture_output=True,
@@ -44,8 +44,13 @@ def test_train_step_times_every_model_at_every_size():
         check=True)
     lines = result.stdout.splitlines()
     # MMEngine's logger writes to stdout before the figures.
-    lines = lines[next(i for i, line in enumerate(lines)
-                       if 'median of 1 steps' in line):]
+    return lines[next(i for i, line in enumerate(lines)
+                      if 'median of 1 steps' in line):]
+
+
+def test_train_step_times_every_model_at_every_size():
+    lines = train_step_figures('--input-size', '32', '48', '--compare',
+                               OUTPUT_STRIDE16)
     assert 'cpu (1 threads), batch 48 of 1 x 32 x 32 / 48 x 48,' in lines[0]
     timed = [line.split()[0] for line in lines[1:7]]
     assert timed == [
@@ -59,22 +64,7 @@ def test_train_step_times_every_model_at_every_size():
 
 
 def test_train_step_times_the_fault_hooks_in_the_rotation():
-    result = subprocess.run(
-        [
-            sys.executable, '-m', 'benchmarks.train_step', '--input-size',
-            '32', '--steps', '1', '--warmup', '0', '--threads', '1',
-            '--fault-hooks', '--scl-config',
-            osp.join(CONFIGS, 'scl/resnet18_gband612.py'),
-            '--baseline-config',
-            osp.join(CONFIGS, 'baseline/resnet18_gband612.py')
-        ],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        check=True)
-    lines = result.stdout.splitlines()
-    lines = lines[next(i for i, line in enumerate(lines)
-                       if 'median of 1 steps' in line) + 1:]
+    lines = train_step_figures('--input-size', '32', '--fault-hooks')[1:]
     assert [line.split(' ms/step')[0].rsplit(' ', 1)[0].strip()
             for line in lines[:4]] == [
                 'SCL', 'baseline', 'SCL + fault hooks',
