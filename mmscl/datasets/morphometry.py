@@ -185,6 +185,29 @@ def chromosome_length(mask: np.ndarray) -> float:
     return (path + np.sqrt(path * path + 4. * area)) / 2.
 
 
+def long_axis_tilt(mask: np.ndarray) -> float:
+    """How far the long axis of a silhouette leans from the vertical.
+
+    The long axis is the major axis of the silhouette's second moments
+    (``cv2.moments``), at ``theta = atan2(2 mu11, mu20 - mu02) / 2`` from
+    the image's x axis (rows grow downwards).
+
+    Args:
+        mask (np.ndarray): An HxW bool silhouette.
+
+    Returns:
+        float: The clockwise rotation in degrees, in [-90, 90), that makes
+        the long axis vertical (``mmcv.imrotate``'s sign); 0 for an empty
+        mask or one without a long axis (a disc or a square).
+    """
+    moments = cv2.moments(mask.astype(np.uint8), binaryImage=True)
+    mu11, spread = moments['mu11'], moments['mu20'] - moments['mu02']
+    if np.isclose(mu11, 0.) and np.isclose(spread, 0.):
+        return 0.
+    theta = 0.5 * np.degrees(np.arctan2(2. * mu11, spread))
+    return float((90. - theta + 90.) % 180. - 90.)
+
+
 def measure_crop(img: np.ndarray) -> Tuple[float, Optional[Tuple[int, ...]]]:
     """The chromosome length of a crop of either polarity, and its box.
 

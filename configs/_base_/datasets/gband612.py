@@ -17,6 +17,9 @@ input_size = 128
 train_pipeline = [
     dict(type='LoadChromosomeImage', imdecode_backends=('cv2', 'pillow')),
     dict(type='NormalizeStain'),
+    # Other labs crop at any angle: every crop is turned upright, in
+    # training as at test.
+    dict(type='AlignLongAxis'),
     # A test set's crops are scaled by their cell's median length, or their
     # patient's, or the dataset's, as its annotation allows: train at every
     # level, and with the scale jittered, as another lab's references are
@@ -26,8 +29,8 @@ train_pipeline = [
     dict(type='RandomReferenceScale', ratio_range=(0.8, 1.25), prob=0.5),
     dict(type='Letterbox', scale=input_size,
          reference_fraction=_base_.reference_fraction),
-    # The crops are straightened and upright, another lab's tilted more:
-    # small rotations and flips learn far faster than any angle, on both.
+    # Upright crops still lean a little: small rotations and flips learn
+    # far faster than any angle.
     dict(type='RandomRotate', prob=1.0, angle=15., fill=255),
     dict(type='RandomFlip', prob=[0.25, 0.25],
          direction=['horizontal', 'vertical']),
@@ -40,6 +43,7 @@ train_pipeline = [
 test_pipeline = [
     dict(type='LoadChromosomeImage', imdecode_backends=('cv2', 'pillow')),
     dict(type='NormalizeStain'),
+    dict(type='AlignLongAxis'),
     dict(type='Letterbox', scale=input_size,
          reference_fraction=_base_.reference_fraction),
     dict(type='PackInputs'),

@@ -1,4 +1,4 @@
-from .geometry import Letterbox, RandomRotate
+from .geometry import AlignLongAxis, Letterbox, RandomRotate
 from .intensity import NormalizeStain, RandomContrastGamma
 from .loading import LoadChromosomeImage, imdecode_grayscale, imread_grayscale
 from .reference import RandomReferenceLevel, RandomReferenceScale
@@ -6,6 +6,6 @@ from .straight_target import CopyStraightTarget
 
 __all__ = [
     'LoadChromosomeImage', 'imdecode_grayscale', 'imread_grayscale',
-    'Letterbox', 'NormalizeStain', 'RandomContrastGamma', 'RandomRotate',
+    'AlignLongAxis', 'Letterbox', 'NormalizeStain', 'RandomContrastGamma', 'RandomRotate',
     'RandomReferenceLevel', 'RandomReferenceScale', 'CopyStraightTarget'
 ]
