@@ -50,11 +50,12 @@ from mmengine.config import Config, DictAction
 import mmscl  # noqa: F401  (imported once here, forked by every run)
 from benchmarks.real_data_report import (DEFAULT_METHODS, METHODS,
                                          describe_runs, format_report)
-from benchmarks.real_data_sets import (DEFAULT_TEST_SETS, RESCALED_SOURCE,
+from benchmarks.real_data_sets import (COPY_SOURCE, DEFAULT_TEST_SETS,
                                        TEST_SPLITS, TRAIN_SPLIT, adapted_name,
                                        prepare_data, rescaled_name,
-                                       split_adapted_name, used_splits,
-                                       write_rescaled_copy, write_subset,
+                                       rotated_name, split_adapted_name,
+                                       used_splits, write_rescaled_copy,
+                                       write_rotated_copy, write_subset,
                                        write_without_ids)
 from benchmarks.reports import read_step_times, read_test_metrics
 from benchmarks.tool_run import REPO_ROOT, TOOLS, ToolRun, now
@@ -112,10 +113,19 @@ def _add_what_to_run(parser):
         '--rescaled',
         type=float,
         nargs='*',
-        help=f'also test on copies of the {RESCALED_SOURCE} test set whose '
+        help=f'also test on copies of the {COPY_SOURCE} test set whose '
         'crops are resized by these factors, as crops of labs that image at '
-        f'another pixel scale (default: 0.7 1.7 when {RESCALED_SOURCE} is '
+        f'another pixel scale (default: 0.7 1.7 when {COPY_SOURCE} is '
         'a test set, else none; none: no such tests)')
+    parser.add_argument(
+        '--rotated',
+        type=float,
+        nargs='+',
+        default=[],
+        metavar='DEGREES',
+        help=f'also test on copies of the {COPY_SOURCE} test set whose '
+        'crops are rotated clockwise by these angles, as crops of labs that '
+        'crop chromosomes leaning (default: none)')
     parser.add_argument(
         '--adapt',
         type=float,
@@ -214,12 +224,12 @@ def parse_args(argv=None):
                      f'{args.adapt}')
     args.test_sets = list(dict.fromkeys(args.test_sets))
     if args.rescaled is None:
-        args.rescaled = ([0.7, 1.7]
-                         if RESCALED_SOURCE in args.test_sets else [])
-    elif args.rescaled and RESCALED_SOURCE not in args.test_sets:
-        # A sweep on the validation split sees no test crop.
-        parser.error(f'--rescaled tests on copies of the {RESCALED_SOURCE} '
-                     f'test set: add {RESCALED_SOURCE} to --test-sets.')
+        args.rescaled = ([0.7, 1.7] if COPY_SOURCE in args.test_sets else [])
+    # A sweep on the validation split sees no test crop.
+    for option in ('rescaled', 'rotated'):
+        if getattr(args, option) and COPY_SOURCE not in args.test_sets:
+            parser.error(f'--{option} tests on copies of the {COPY_SOURCE} '
+                         f'test set: add {COPY_SOURCE} to --test-sets.')
     args.work_dir = osp.abspath(args.work_dir)
     args.out = osp.abspath(args.out or args.work_dir)
     if args.data_dir is None:
@@ -276,12 +286,15 @@ class Benchmark:
         self.roots = dict(roots)
         self.ann_files = self._ann_files()
         self.test_sets = list(args.test_sets)
-        for factor in args.rescaled:
-            name = rescaled_name(factor)
+        copies = [(rescaled_name(factor), write_rescaled_copy, factor)
+                  for factor in args.rescaled]
+        copies += [(rotated_name(angle), write_rotated_copy, angle)
+                   for angle in args.rotated]
+        for name, write_copy, change in copies:
             self.roots[name] = osp.join(args.work_dir, 'data', name)
-            self.ann_files[name] = write_rescaled_copy(
-                self.roots[TEST_SPLITS[RESCALED_SOURCE].dataset],
-                self.ann_files[RESCALED_SOURCE], factor, self.roots[name])
+            self.ann_files[name] = write_copy(
+                self.roots[TEST_SPLITS[COPY_SOURCE].dataset],
+                self.ann_files[COPY_SOURCE], change, self.roots[name])
             self.test_sets.append(name)
         self.test_sets += [
             adapted_name(test_set, scale) for test_set in self.test_sets
@@ -294,8 +307,9 @@ class Benchmark:
         """The CSV of each split used, or of its subset."""
         files = {
             name: osp.join(self.roots[split.dataset], split.ann_file)
-            for name, split in used_splits(self.args.test_sets,
-                                           self.args.rescaled).items()
+            for name, split in used_splits(
+                self.args.test_sets,
+                bool(self.args.rescaled or self.args.rotated)).items()
         }
         if self.args.subset:
             folder = osp.join(self.args.work_dir, 'subset')
@@ -350,7 +364,7 @@ class Benchmark:
         test_set, shift_scale = split_adapted_name(test_set)
         adapt = ([] if shift_scale is None else
                  ['--adapt', '--adapt-shift-scale', f'{shift_scale:g}'])
-        split = TEST_SPLITS.get(test_set, TEST_SPLITS[RESCALED_SOURCE])
+        split = TEST_SPLITS.get(test_set, TEST_SPLITS[COPY_SOURCE])
         config = (self.external_configs if split.external else
                   self.configs)[method]
         workers = self.args.workers

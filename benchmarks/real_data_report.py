@@ -7,7 +7,7 @@ import os.path as osp
 import numpy as np
 from mmpretrain.registry import MODELS
 
-from benchmarks.real_data_sets import (RESCALED_SOURCE, TEST_SPLITS,
+from benchmarks.real_data_sets import (COPY_SOURCE, TEST_SPLITS,
                                        TRAIN_SPLIT, split_adapted_name)
 from benchmarks.reports import paired_delta_cells, paired_seeds, seed_cells
 from benchmarks.tool_run import REPO_ROOT, machine_description
@@ -61,7 +61,7 @@ def describe_runs(cfgs, config_files, test_sets, args):
     Args:
         cfgs (dict[str, Config]): The config of each method as trained.
         config_files (dict[str, str]): The config file of each method.
-        test_sets (Sequence[str]): The test sets, rescaled copies included.
+        test_sets (Sequence[str]): The test sets, the copies included.
         args (argparse.Namespace): The command line (``seeds``,
             ``subset``, ``cfg_options``).
 
@@ -98,7 +98,8 @@ def describe_runs(cfgs, config_files, test_sets, args):
 
 
 def test_set_label(test_set):
-    """The name of a test set in a table, e.g. ``'Internal x0.7'``."""
+    """The name of a test set in a table, e.g. ``'Internal x0.7'``,
+    ``'Internal rot45'``."""
     return test_set.replace('_', ' ').capitalize()
 
 
@@ -237,8 +238,8 @@ def format_report(results, settings):
         results (dict): (method, seed) -> {test set: metrics, 'train':
             times} of the finished runs.
         settings (dict): What was run (``Benchmark.settings``), with
-            ``test_sets``: keys of :data:`TEST_SPLITS` and the rescaled
-            copies of the internal test set.
+            ``test_sets``: keys of :data:`TEST_SPLITS` and the resized and
+            rotated copies of the internal test set.
 
     Returns:
         str: The report.
@@ -247,8 +248,8 @@ def format_report(results, settings):
     test_sets = settings['test_sets']
     adapted = [t for t in test_sets if split_adapted_name(t)[1] is not None]
     main = [t for t in test_sets if t in TEST_SPLITS]
-    rescaled = [t for t in test_sets
-                if t not in TEST_SPLITS and t not in adapted]
+    copies = [t for t in test_sets
+              if t not in TEST_SPLITS and t not in adapted]
     lines = [f"## {' vs '.join(METHOD_NAMES[m] for m in methods)} on real "
              'crops', '',
              *_settings_lines(settings)]
@@ -264,11 +265,11 @@ def format_report(results, settings):
     if main:
         columns = [(t, key) for t in main for key in METRIC_LABELS]
         lines += ['', seed_table(results, methods, columns)]
-    if rescaled:
-        columns = [t for t in main if t == RESCALED_SOURCE] + rescaled
+    if copies:
+        columns = [t for t in main if t == COPY_SOURCE] + copies
         lines += [
             '', '### Internal test with its crops resized (another pixel '
-            'scale)', '',
+            'scale) or rotated (another cropping angle)', '',
             seed_table(results, methods, [(t, 'accuracy') for t in columns])
         ]
     if adapted:
@@ -276,7 +277,7 @@ def format_report(results, settings):
             '', '### Tested with --adapt (BatchNorm statistics re-estimated '
             "on the test set's crops, no labels read)"
         ]
-        for test_set in main + rescaled:
+        for test_set in main + copies:
             variants = [t for t in adapted
                         if split_adapted_name(t)[0] == test_set]
             if variants:

@@ -1,6 +1,6 @@
 """The real crops of benchmarks/real_data.py: the sets, their splits as
 training and test sets, and the copies of them the benchmark writes
-(subsets, crops resized to another pixel scale)."""
+(subsets, crops resized to another pixel scale or rotated)."""
 import os
 import os.path as osp
 import subprocess
@@ -8,6 +8,8 @@ from collections import defaultdict
 from typing import NamedTuple
 
 import cv2
+import mmcv
+import numpy as np
 
 from mmscl.datasets.annotation import (OPTIONAL_COLUMNS, read_annotation_csv,
                                        write_annotation_csv)
@@ -65,22 +67,21 @@ TEST_SPLITS = {
           'external test without cell ids', True),
 }
 DEFAULT_TEST_SETS = ('internal', 'external')
-# The rescaled copies are of this test set.
-RESCALED_SOURCE = 'internal'
+# The resized and rotated copies are of this test set.
+COPY_SOURCE = 'internal'
 
 
-def used_splits(test_sets, rescaled):
+def used_splits(test_sets, copies):
     """The splits a benchmark reads.
 
     Args:
         test_sets (Sequence[str]): Keys of :data:`TEST_SPLITS`.
-        rescaled (Sequence[float]): Factors of the rescaled copies of
-            :data:`RESCALED_SOURCE`.
+        copies (bool): Whether copies of :data:`COPY_SOURCE` are tested.
 
     Returns:
         dict[str, Split]: 'train' and every test set used, by name.
     """
-    names = list(test_sets) + ([RESCALED_SOURCE] if rescaled else [])
+    names = list(test_sets) + ([COPY_SOURCE] if copies else [])
     return dict(train=TRAIN_SPLIT,
                 **{name: TEST_SPLITS[name] for name in names})
 
@@ -106,12 +107,14 @@ def prepare_data(args):
     Args:
         args (argparse.Namespace): The benchmark's command line
             (``data_dir``, ``tarball_dir``, ``work_dir``, ``threads``,
-            ``fresh_processes``, ``test_sets``, ``rescaled``).
+            ``fresh_processes``, ``test_sets``, ``rescaled``,
+            ``rotated``).
 
     Returns:
         dict[str, str]: The folder (data root) of each set used.
     """
-    splits = used_splits(args.test_sets, args.rescaled).values()
+    splits = used_splits(args.test_sets,
+                         bool(args.rescaled or args.rotated)).values()
     roots = {}
     for name in dict.fromkeys(split.dataset for split in splits):
         crops, converter_args = DATASETS[name]
@@ -143,9 +146,15 @@ def prepare_data(args):
 
 
 def rescaled_name(factor):
-    """The test set name of the copy of :data:`RESCALED_SOURCE` resized by
+    """The test set name of the copy of :data:`COPY_SOURCE` resized by
     ``factor``, e.g. ``'internal_x0.7'``."""
-    return f'{RESCALED_SOURCE}_x{factor:g}'
+    return f'{COPY_SOURCE}_x{factor:g}'
+
+
+def rotated_name(angle):
+    """The test set name of the copy of :data:`COPY_SOURCE` rotated by
+    ``angle`` degrees, e.g. ``'internal_rot45'``."""
+    return f'{COPY_SOURCE}_rot{angle:g}'
 
 
 ADAPTED_INFIX = '_adapt'
@@ -169,10 +178,10 @@ def split_adapted_name(name):
     return name, None
 
 
-def write_rescaled_copy(root, csv_file, factor, dst_root):
-    """Resize every crop of ``csv_file`` (paths relative to ``root``) by
-    ``factor`` into PNGs under ``dst_root``, with the same CSV (cells kept),
-    unless there already.
+def _write_copy(root, csv_file, dst_root, change):
+    """Write ``change(img)`` of every crop of ``csv_file`` (paths relative
+    to ``root``) as a PNG under ``dst_root``, with the same CSV (cells
+    kept), unless there already.
 
     Returns:
         str: The CSV of the copy.
@@ -181,18 +190,40 @@ def write_rescaled_copy(root, csv_file, factor, dst_root):
     if osp.isfile(dst_csv):
         return dst_csv
     rows = []
-    interpolation = cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC
     for row in read_annotation_csv(csv_file):
         img = imread_grayscale(osp.join(root, row['img_path']))
-        size = (max(1, round(img.shape[1] * factor)),
-                max(1, round(img.shape[0] * factor)))
         path = osp.splitext(row['img_path'])[0] + '.png'
         os.makedirs(osp.dirname(osp.join(dst_root, path)), exist_ok=True)
-        cv2.imwrite(osp.join(dst_root, path),
-                    cv2.resize(img, size, interpolation=interpolation))
+        cv2.imwrite(osp.join(dst_root, path), change(img))
         rows.append(dict(row, img_path=path))
     write_annotation_csv(dst_csv, rows)
     return dst_csv
+
+
+def write_rescaled_copy(root, csv_file, factor, dst_root):
+    """Write the crops of ``csv_file`` resized by ``factor`` (see
+    :func:`_write_copy`)."""
+    interpolation = cv2.INTER_AREA if factor < 1 else cv2.INTER_CUBIC
+
+    def resize(img):
+        size = (max(1, round(img.shape[1] * factor)),
+                max(1, round(img.shape[0] * factor)))
+        return cv2.resize(img, size, interpolation=interpolation)
+
+    return _write_copy(root, csv_file, dst_root, resize)
+
+
+def write_rotated_copy(root, csv_file, angle, dst_root):
+    """Write the crops of ``csv_file`` rotated clockwise by ``angle``
+    degrees, whole, their new corners filled with the median of the crop's
+    border (its background; see :func:`_write_copy`)."""
+
+    def rotate(img):
+        border = np.concatenate([img[0], img[-1], img[:, 0], img[:, -1]])
+        return mmcv.imrotate(img, angle, border_value=int(np.median(border)),
+                             auto_bound=True)
+
+    return _write_copy(root, csv_file, dst_root, rotate)
 
 
 def write_without_ids(src_csv, dst_csv):

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import tarfile
 
+import cv2
 import numpy as np
 import pytest
 from mmcv.transforms import Compose
@@ -104,11 +105,15 @@ def test_gband612_settings():
         # Training draws the reference level (and jitters it) before the
         # Letterbox scales by it.
         if loader == 'train_dataloader':
-            assert types[2:4] == ['RandomReferenceLevel',
+            assert types[3:5] == ['RandomReferenceLevel',
                                   'RandomReferenceScale']
-            del types[2:4]
-        assert types[:3] == [
-            'LoadChromosomeImage', 'NormalizeStain', 'Letterbox']
+            del types[3:5]
+        # Every crop upright (after the stain is normalised: its silhouette
+        # is found dark on light), in training as at test.
+        assert types[:4] == [
+            'LoadChromosomeImage', 'NormalizeStain', 'AlignLongAxis',
+            'Letterbox'
+        ]
         letterbox = transform(dataset.pipeline, 'Letterbox')
         assert (letterbox.reference_fraction, letterbox.scale) == (0.4, 128)
         assert 'canvas_size' not in letterbox
@@ -449,7 +454,7 @@ def test_prepare_data_from_an_empty_folder(tmp_path):
         split.ann_file:
         read_annotation_csv(osp.join(roots[split.dataset], split.ann_file))
         for split in real_data_sets.used_splits(args.test_sets,
-                                           args.rescaled).values()
+                                                True).values()
     }
     # Split by case, every type in every split.
     assert {name: len(r) for name, r in rows.items()} == {
@@ -458,6 +463,47 @@ def test_prepare_data_from_an_empty_folder(tmp_path):
     for split_rows in rows.values():
         assert sorted({row['label'] for row in split_rows}) == sorted(
             CHROMOSOME_CATEGORIES)
+
+
+def test_resized_and_rotated_copies_of_the_internal_test_set(tmp_path):
+    crop = np.full((6, 4), 255, np.uint8)
+    crop[1:5, 1:3] = np.arange(8, dtype=np.uint8).reshape(4, 2)
+    src = tmp_path / 'gband612'
+    (src / 'a').mkdir(parents=True)
+    cv2.imwrite(str(src / 'a' / 'c.tif'), crop)
+    rows = [dict(img_path='a/c.tif', label='7', cell_id='c1')]
+    write_annotation_csv(str(src / 'test.csv'), rows)
+
+    def written(write_copy, change, name):
+        csv = write_copy(str(src), str(src / 'test.csv'), change,
+                         str(tmp_path / name))
+        [row] = read_annotation_csv(csv)
+        assert (row['label'], row['cell_id']) == ('7', 'c1')
+        return cv2.imread(str(tmp_path / name / row['img_path']),
+                          cv2.IMREAD_UNCHANGED)
+
+    rotated = written(real_data_sets.write_rotated_copy, 90., 'rot90')
+    np.testing.assert_array_equal(rotated, np.rot90(crop, k=-1))
+    # At 45 degrees the whole crop stays, the corners get its background.
+    leaning = written(real_data_sets.write_rotated_copy, 45., 'rot45')
+    assert leaning.shape[0] > 6 and leaning.shape[1] > 6
+    assert leaning[0, 0] == leaning[-1, -1] == 255
+    assert leaning.min() <= 7
+    resized = written(real_data_sets.write_rescaled_copy, 2., 'x2')
+    assert resized.shape == (12, 8)
+    assert real_data_sets.rotated_name(45.) == 'internal_rot45'
+
+    # The benchmark writes them into its work dir and tests them.
+    benchmark = make_benchmark(tmp_path, '--rotated', '45', '--test-sets',
+                               'internal')
+    assert benchmark.test_sets == ['internal', 'internal_rot45']
+    np.testing.assert_array_equal(
+        cv2.imread(str(tmp_path / 'data' / 'internal_rot45' / 'a' / 'c.png'),
+                   cv2.IMREAD_UNCHANGED), leaning)
+    assert real_data.parse_args(['--test-sets', 'internal']).rotated == []
+    with pytest.raises(SystemExit):
+        real_data.parse_args(['--test-sets', 'validation', '--rotated',
+                              '45'])
 
 
 # Cells with all 24 types (qband119: 38 is on 200 x 100 canvases).

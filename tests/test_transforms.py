@@ -4,6 +4,7 @@ import shutil
 import struct
 import subprocess
 
+import cv2
 import numpy as np
 import pytest
 from mmcv.transforms import Compose, RandomFlip
@@ -13,8 +14,11 @@ from PIL import Image
 from benchmarks.lab_shift_transforms import (RandomBandFade,
                                              RandomGaussianNoise,
                                              RandomJPEGCompression)
-from mmscl.datasets.transforms import (Letterbox, LoadChromosomeImage,
-                                       NormalizeStain, RandomContrastGamma,
+from mmscl.datasets.morphometry import (foreground_box, foreground_mask,
+                                       long_axis_tilt)
+from mmscl.datasets.transforms import (AlignLongAxis, Letterbox,
+                                       LoadChromosomeImage, NormalizeStain,
+                                       RandomContrastGamma,
                                        RandomReferenceScale, RandomRotate)
 
 SHARED_DATA = osp.join(
@@ -313,6 +317,64 @@ def test_rotate_expand_keeps_the_whole_crop():
     # Nothing cut: the crop's darkness is all still there.
     darkness = (255 - diagonal.astype(float)).sum() / 255
     assert abs(darkness - crop.size) < 0.03 * crop.size
+
+
+def bar(shape, angle, length=40, width=8, value=40):
+    """A dark bar on white, its long axis ``angle`` degrees clockwise from
+    the image's x axis (as cv2 draws it), and its mask."""
+    img = np.full(shape, 255, np.uint8)
+    centre = (shape[1] // 2, shape[0] // 2)
+    cv2.ellipse(img, centre, (length // 2, width // 2), angle, 0, 360, value,
+                -1)
+    return img, img < 255
+
+
+@pytest.mark.parametrize('angle,tilt', [(90, 0.), (0, -90.), (30, 60.),
+                                        (150, -60.), (100, -10.)])
+def test_long_axis_tilt_of_bars(angle, tilt):
+    # A bar at `angle` clockwise from x leans 90 - angle clockwise from the
+    # vertical: turning it that far (the shorter way) makes it upright.
+    _, mask = bar((80, 80), angle)
+    assert long_axis_tilt(mask) == pytest.approx(tilt, abs=0.5)
+
+
+def test_long_axis_tilt_without_a_long_axis():
+    assert long_axis_tilt(np.zeros((9, 9), bool)) == 0.
+    square = np.zeros((9, 9), bool)
+    square[2:7, 2:7] = True
+    assert long_axis_tilt(square) == 0.
+
+
+def test_align_long_axis_turns_crops_upright_and_keeps_them_whole():
+    img, _ = bar((60, 60), 30)
+    results = AlignLongAxis()(dict(img=img))
+    upright = results['img']
+    assert upright.shape == results['img_shape']
+    assert upright.shape[0] > 60 and upright.shape[1] > 60  # expanded
+    upright_mask = foreground_mask(upright)
+    assert abs(long_axis_tilt(upright_mask)) < 1.
+    top, bottom, left, right = foreground_box(upright_mask)
+    # Its length now runs down the rows (the width is 9 px, and 1 px more
+    # on each side where the rotation blends the edge with the white).
+    assert bottom - top == pytest.approx(41, abs=2)
+    assert right - left <= 11
+    # Nothing cut, the new corners white.
+    darkness = (255. - upright).sum()
+    assert darkness == pytest.approx((255. - img).sum(), rel=0.03)
+    assert upright[0, 0] == upright[-1, -1] == 255
+    # An upright crop is left as it is.
+    vertical, _ = bar((60, 30), 90)
+    assert AlignLongAxis()(dict(img=vertical))['img'] is vertical
+
+
+def test_align_long_axis_arguments():
+    assert repr(AlignLongAxis(fill=0)) == (
+        "AlignLongAxis(fill=0, interpolation='bilinear')")
+    for kwargs in (dict(fill=256), dict(interpolation='smooth')):
+        with pytest.raises(ValueError):
+            AlignLongAxis(**kwargs)
+    with pytest.raises(TypeError, match='uint8'):
+        AlignLongAxis()(dict(img=np.zeros((9, 9), np.float32)))
 
 
 def test_rotate_probability_and_arguments():

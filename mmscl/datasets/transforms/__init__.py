@@ -6,6 +6,7 @@ from .straight_target import CopyStraightTarget
 
 __all__ = [
     'LoadChromosomeImage', 'imdecode_grayscale', 'imread_grayscale',
-    'AlignLongAxis', 'Letterbox', 'NormalizeStain', 'RandomContrastGamma', 'RandomRotate',
+    'AlignLongAxis', 'Letterbox', 'NormalizeStain', 'RandomContrastGamma',
+    'RandomRotate',
     'RandomReferenceLevel', 'RandomReferenceScale', 'CopyStraightTarget'
 ]
