@@ -12,8 +12,11 @@ _base_ = [
     '../_base_/schedules/adam_cosine_3k.py',
     '../_base_/default_runtime.py',
 ]
-# lambda1 = 0.1 instead of the paper's 1, chosen on gband612's validation
-# split (benchmarks/README.md, "Choices on the validation split").
-model = dict(head=dict(contrastive_loss=dict(loss_weight=0.1)))
+model = dict(
+    head=dict(
+        # lambda1 = 0.1 instead of the paper's 1, chosen on gband612's
+        # validation split (benchmarks/README.md, "Choices on the
+        # validation split").
+        contrastive_loss=dict(loss_weight=0.1)))
 default_hooks = dict(
     logger=dict(interval=50), checkpoint=dict(interval=1000))
