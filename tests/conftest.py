@@ -50,6 +50,32 @@ def load_converter(name):
     return module
 
 
+def without(cfg, *keys):
+    """The config as a dict, without some top-level keys."""
+    return {k: v for k, v in cfg.to_dict().items() if k not in keys}
+
+
+def assert_baseline_of(scl, baseline):
+    """Assert that ``baseline`` is the ``scl`` config but for the
+    contrastive loss (none) and the batches (48 shuffled crops instead of
+    the paired ones). Both configs are changed.
+
+    Args:
+        scl (Config): The SCL config.
+        baseline (Config): Its baseline config.
+    """
+    assert baseline.model.head.contrastive_loss is None
+    assert baseline.train_dataloader.sampler == dict(
+        type='DefaultSampler', shuffle=True)
+    assert baseline.train_dataloader.batch_size == 48
+    for cfg in (scl, baseline):
+        cfg.model.head.contrastive_loss = None
+        cfg.train_dataloader.sampler = None
+        cfg.train_dataloader.batch_sampler = None
+        cfg.train_dataloader.batch_size = None
+    assert without(baseline) == without(scl)
+
+
 def write_tiny_chromosome_set(root, per_type=3, splits=('train', 'val',
                                                          'test')):
     """Write ``per_type`` crops of each of the 24 types per split, as dark
