@@ -3,6 +3,7 @@ import logging
 import os
 import os.path as osp
 import sys
+from unittest import mock
 
 import cv2
 import numpy as np
@@ -41,13 +42,32 @@ class warnings_logged(info_logged):
     level = logging.WARNING
 
 
-def load_converter(name):
-    """The module of ``tools/dataset_converters/<name>.py``."""
-    path = osp.join(REPO_ROOT, 'tools', 'dataset_converters', f'{name}.py')
-    spec = importlib.util.spec_from_file_location(f'converter_{name}', path)
+def load_tool(name):
+    """The module of ``tools/<name>.py``."""
+    path = osp.join(REPO_ROOT, 'tools', f'{name}.py')
+    spec = importlib.util.spec_from_file_location(
+        'tool_' + name.replace('/', '_'), path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def run_tool_main(name, *argv):
+    """Run the ``main()`` of ``tools/<name>.py`` on the command line
+    ``argv``, as ``python tools/<name>.py ARGV`` would.
+
+    Args:
+        name (str): The tool, relative to ``tools/``, without ``.py``.
+        *argv (str): Its arguments.
+    """
+    tool = load_tool(name)
+    with mock.patch.object(sys, 'argv', [f'{name}.py', *argv]):
+        tool.main()
+
+
+def load_converter(name):
+    """The module of ``tools/dataset_converters/<name>.py``."""
+    return load_tool(f'dataset_converters/{name}')
 
 
 def without(cfg, *keys):

@@ -2,7 +2,6 @@
 import csv
 import glob
 import importlib
-import importlib.util
 import json
 import os
 import os.path as osp
@@ -20,7 +19,7 @@ from mmpretrain.registry import MODELS
 from PIL import Image
 from sklearn.metrics import confusion_matrix, silhouette_score
 
-from conftest import (CONFIGS, REPO_ROOT, write_tiny_chromosome_set,
+from conftest import (CONFIGS, load_tool, write_tiny_chromosome_set,
                       write_tiny_config)
 from mmscl.analysis import (build_test_dataloader, collect_predictions,
                             default_model_name, load_classifier, load_config,
@@ -64,16 +63,6 @@ model = dict(
 """
 
 PAIR = re.compile(r'^\s+(\w+) -> (\w+): (\d+)$', re.M)
-
-
-def load_tool(name):
-    """The module of ``tools/<name>.py``."""
-    path = osp.join(REPO_ROOT, 'tools', f'{name}.py')
-    spec = importlib.util.spec_from_file_location(
-        'tool_' + name.replace('/', '_'), path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope='module')

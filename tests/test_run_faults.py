@@ -1,7 +1,6 @@
 """Faults and misuse of runs, checkpoints and tools (issue 21): each test
 feeds one and pins what the user sees. docs/bad_input.md lists them."""
 import glob
-import importlib.util
 import json
 import os
 import os.path as osp
@@ -19,8 +18,8 @@ from unittest import mock
 import pytest
 import torch
 
-from conftest import (REPO_ROOT, warnings_logged, write_tiny_config,
-                      write_untrained_synthetic_model)
+from conftest import (REPO_ROOT, load_tool, run_tool_main, warnings_logged,
+                      write_tiny_config, write_untrained_synthetic_model)
 from mmscl.utils import lock_work_dir
 
 
@@ -103,14 +102,6 @@ with lock.lock_work_dir(sys.argv[1]):
 """
 
 
-def train_tool():
-    spec = importlib.util.spec_from_file_location(
-        'train_tool', osp.join(REPO_ROOT, 'tools', 'train.py'))
-    train = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(train)
-    return train
-
-
 def test_second_training_in_a_work_dir_refused(tmp_path,
                                                tiny_chromosome_dir):
     config = write_tiny_config(tmp_path / 'tiny.py', tiny_chromosome_dir)
@@ -128,7 +119,7 @@ def test_second_training_in_a_work_dir_refused(tmp_path,
                     'two runs in one work dir mix their checkpoints and '
                     'configs. Wait for it, stop it, or give another '
                     '--work-dir.$')):
-                train_tool().main()
+                load_tool('train').main()
         assert os.listdir(work_dir) == ['train.lock']
     finally:
         holder.kill()
@@ -168,15 +159,6 @@ def test_only_rank_0_locks(tmp_path, monkeypatch):
 # -- A .pth that is not a checkpoint of the model (items 3, 17) -------------
 
 
-def run_test_tool(argv):
-    spec = importlib.util.spec_from_file_location(
-        'test_tool', osp.join(REPO_ROOT, 'tools', 'test.py'))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    with mock.patch.object(sys, 'argv', ['test.py', *argv]):
-        tool.main()
-
-
 @pytest.fixture
 def foreign_pth(tmp_path):
     path = str(tmp_path / 'x.pth')
@@ -193,8 +175,8 @@ def test_test_tool_refuses_a_foreign_checkpoint(cell, tmp_path, foreign_pth):
             r'a checkpoint of this model \(fewer than 50% match\). Give a '
             'checkpoint of this config, or, to load part of it on purpose, '
             r'lower default_hooks.checkpoint_match.min_loaded_fraction.$')):
-        run_test_tool([cell['config'], foreign_pth, '--work-dir',
-                   str(tmp_path / 'test')])
+        run_tool_main('test', cell['config'], foreign_pth, '--work-dir',
+                      str(tmp_path / 'test'))
     assert not os.path.exists(tmp_path / 'test' / 'metrics.json')
 
 
@@ -233,7 +215,7 @@ def test_diverging_training_stops_unsaved(tmp_path, tiny_chromosome_dir):
                 r'1e\+06\); stopped without saving the diverged model. '
                 'Lower optim_wrapper.optimizer.lr, or resume from the last '
                 'checkpoint. Losses: loss_cls nan, loss_con nan.$')):
-            train_tool().main()
+            load_tool('train').main()
     assert sorted(glob.glob(f'{work_dir}/*.pth')) == [
         f'{work_dir}/iter_2.pth']
     assert (work_dir / 'last_checkpoint').read_text().endswith('iter_2.pth')
@@ -272,7 +254,7 @@ def test_input_size_above_2048_refused_at_start_up(tmp_path,
         with pytest.raises(ValueError, match=(
                 r'^input size must be an int in 1..2048 \(pixels\), got '
                 '100000$')):
-            train_tool().main()
+            load_tool('train').main()
     assert not os.path.exists(tmp_path / 'work')
 
 
@@ -294,7 +276,7 @@ def test_cfg_options_that_cannot_be_meant(tmp_path, tiny_chromosome_dir,
             'train.py', config, '--work-dir', str(tmp_path / 'work'),
             '--cfg-options', option]):
         with pytest.raises(ValueError) as error:
-            train_tool().main()
+            load_tool('train').main()
     assert str(error.value) == message
     assert not os.path.exists(tmp_path / 'work')
 
@@ -345,11 +327,11 @@ def test_resume_falls_back_past_a_corrupt_pickle(tmp_path,
     argv = ['train.py', config, '--work-dir', str(work_dir),
             '--no-validate']
     with mock.patch.object(sys, 'argv', argv):
-        train_tool().main()
+        load_tool('train').main()
     corrupt_pickle(work_dir / 'iter_4.pth')
     with warnings_logged() as records, mock.patch.object(
             sys, 'argv', argv + ['--resume']):
-        train_tool().main()
+        load_tool('train').main()
     assert records[0] == (
         f'Auto-resume: {work_dir}/iter_4.pth is truncated or corrupt (its '
         'pickle does not load: IndexError: pop from empty list); resuming '
@@ -416,7 +398,7 @@ def test_killed_while_saving_then_resumed(tmp_path, tiny_chromosome_dir):
 
     with warnings_logged() as records, mock.patch.object(
             sys, 'argv', ['train.py', *argv, '--resume']):
-        train_tool().main()
+        load_tool('train').main()
     # The lock first: the checkpoints are looked at under it.
     assert records == [
         f'{work_dir}/train.lock: taking over the lock of PID {run.pid} on '
@@ -470,7 +452,7 @@ def test_load_from_another_architecture(tmp_path, tiny_chromosome_dir):
             f'load_from={tmp_path}/mobilenet.pth', 'train_cfg.max_iters=1']
     with mock.patch.object(sys, 'argv', argv):
         with pytest.raises(ValueError) as error:
-            train_tool().main()
+            load_tool('train').main()
     assert str(error.value) == (
         f"{tmp_path}/mobilenet.pth: {same} of the model's {len(ours)} "
         'tensors found in the checkpoint (120 missing (e.g. '
@@ -485,7 +467,7 @@ def test_load_from_another_architecture(tmp_path, tiny_chromosome_dir):
     # Asked for: it trains on, saying what it loaded.
     with warnings_logged(), mock.patch.object(sys, 'argv', argv + [
             'default_hooks.checkpoint_match.min_loaded_fraction=0']):
-        train_tool().main()
+        load_tool('train').main()
     log = sorted(glob.glob(f'{tmp_path}/work/*/*.log'))[-1]
     assert (f"{tmp_path}/mobilenet.pth: {same} of the model's {len(ours)} "
             'tensors found in the checkpoint and loaded; ') in open(
@@ -501,7 +483,7 @@ def test_resume_with_num_classes_changed(tmp_path, tiny_chromosome_dir):
             '--resume', str(tmp_path / 'iter_2.pth'), '--cfg-options',
             'model.head.num_classes=23']):
         with pytest.raises(ValueError) as error:
-            train_tool().main()
+            load_tool('train').main()
     assert str(error.value) == (
         f"{tmp_path}/iter_2.pth: 124 of the model's 126 tensors found in "
         'the checkpoint; resuming needs them all, with their shapes: 2 of '
@@ -522,11 +504,11 @@ def test_resume_with_a_changed_lr(tmp_path, tiny_chromosome_dir):
     argv = ['train.py', config, '--work-dir', str(work_dir), '--no-validate',
             '--cfg-options', 'train_cfg.max_iters=2']
     with mock.patch.object(sys, 'argv', argv):
-        train_tool().main()
+        load_tool('train').main()
     with mock.patch.object(sys, 'argv', argv[:-1] + [
             'train_cfg.max_iters=3', 'optim_wrapper.optimizer.lr=0.01',
             '--resume']):
-        train_tool().main()
+        load_tool('train').main()
     log = sorted(glob.glob(f'{work_dir}/*/*.log'))[-1]
     assert (
         '--resume: the run goes on with the lr of the checkpoint '
