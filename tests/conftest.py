@@ -43,7 +43,14 @@ class warnings_logged(info_logged):
 
 
 def load_tool(name):
-    """The module of ``tools/<name>.py``."""
+    """The module of ``tools/<name>.py``, loaded from its file.
+
+    Args:
+        name (str): The tool, relative to ``tools/``, without ``.py``.
+
+    Returns:
+        module: The tool's module (its ``main`` not run).
+    """
     path = osp.join(REPO_ROOT, 'tools', f'{name}.py')
     spec = importlib.util.spec_from_file_location(
         'tool_' + name.replace('/', '_'), path)
@@ -71,7 +78,15 @@ def load_converter(name):
 
 
 def without(cfg, *keys):
-    """The config as a dict, without some top-level keys."""
+    """The config as a dict, without some top-level keys.
+
+    Args:
+        cfg (Config): The config.
+        *keys (str): The top-level keys to leave out.
+
+    Returns:
+        dict: The rest of the config.
+    """
     return {k: v for k, v in cfg.to_dict().items() if k not in keys}
 
 
