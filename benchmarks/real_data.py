@@ -48,6 +48,7 @@ from collections import defaultdict
 from mmengine.config import Config, DictAction
 
 import mmscl  # noqa: F401  (imported once here, forked by every run)
+from benchmarks import add_config_arguments
 from benchmarks.real_data_report import (DEFAULT_METHODS, METHODS,
                                          describe_runs, format_report)
 from benchmarks.real_data_sets import (COPY_SOURCE, DEFAULT_TEST_SETS,
@@ -64,12 +65,7 @@ from mmscl.utils import apply_run_options, load_json
 
 def _add_what_to_run(parser):
     """The options of what is trained and tested."""
-    parser.add_argument(
-        '--scl-config',
-        default=osp.join(REPO_ROOT, 'configs/scl/resnet18_gband612.py'))
-    parser.add_argument(
-        '--baseline-config',
-        default=osp.join(REPO_ROOT, 'configs/baseline/resnet18_gband612.py'))
+    add_config_arguments(parser, 'resnet18_gband612')
     for model in METHODS[len(DEFAULT_METHODS):]:
         parser.add_argument(
             f'--{model}-config',

@@ -50,17 +50,12 @@ from mmpretrain.registry import HOOKS, MODELS
 from mmpretrain.structures import DataSample
 
 import mmscl  # noqa: F401
-from benchmarks import REPO_ROOT
+from benchmarks import REPO_ROOT, add_config_arguments
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        '--scl-config',
-        default=osp.join(REPO_ROOT, 'configs/scl/resnet50_ogh.py'))
-    parser.add_argument(
-        '--baseline-config',
-        default=osp.join(REPO_ROOT, 'configs/baseline/resnet50_ogh.py'))
+    add_config_arguments(parser, 'resnet50_ogh')
     parser.add_argument(
         '--compare',
         nargs='+',

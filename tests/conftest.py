@@ -3,6 +3,7 @@ import logging
 import os
 import os.path as osp
 import sys
+from unittest import mock
 
 import cv2
 import numpy as np
@@ -41,13 +42,73 @@ class warnings_logged(info_logged):
     level = logging.WARNING
 
 
-def load_converter(name):
-    """The module of ``tools/dataset_converters/<name>.py``."""
-    path = osp.join(REPO_ROOT, 'tools', 'dataset_converters', f'{name}.py')
-    spec = importlib.util.spec_from_file_location(f'converter_{name}', path)
+def load_tool(name):
+    """The module of ``tools/<name>.py``, loaded from its file.
+
+    Args:
+        name (str): The tool, relative to ``tools/``, without ``.py``.
+
+    Returns:
+        module: The tool's module (its ``main`` not run).
+    """
+    path = osp.join(REPO_ROOT, 'tools', f'{name}.py')
+    spec = importlib.util.spec_from_file_location(
+        'tool_' + name.replace('/', '_'), path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def run_tool_main(name, *argv):
+    """Run the ``main()`` of ``tools/<name>.py`` on the command line
+    ``argv``, as ``python tools/<name>.py ARGV`` would.
+
+    Args:
+        name (str): The tool, relative to ``tools/``, without ``.py``.
+        *argv (str): Its arguments.
+    """
+    tool = load_tool(name)
+    with mock.patch.object(sys, 'argv', [f'{name}.py', *argv]):
+        tool.main()
+
+
+def load_converter(name):
+    """The module of ``tools/dataset_converters/<name>.py``."""
+    return load_tool(f'dataset_converters/{name}')
+
+
+def without(cfg, *keys):
+    """The config as a dict, without some top-level keys.
+
+    Args:
+        cfg (Config): The config.
+        *keys (str): The top-level keys to leave out.
+
+    Returns:
+        dict: The rest of the config.
+    """
+    return {k: v for k, v in cfg.to_dict().items() if k not in keys}
+
+
+def assert_baseline_of(scl, baseline):
+    """Assert that ``baseline`` is the ``scl`` config but for the
+    contrastive loss (none) and the batches (48 shuffled crops instead of
+    the paired ones). Both configs are changed.
+
+    Args:
+        scl (Config): The SCL config.
+        baseline (Config): Its baseline config.
+    """
+    assert baseline.model.head.contrastive_loss is None
+    assert baseline.train_dataloader.sampler == dict(
+        type='DefaultSampler', shuffle=True)
+    assert baseline.train_dataloader.batch_size == 48
+    for cfg in (scl, baseline):
+        cfg.model.head.contrastive_loss = None
+        cfg.train_dataloader.sampler = None
+        cfg.train_dataloader.batch_sampler = None
+        cfg.train_dataloader.batch_size = None
+    assert without(baseline) == without(scl)
 
 
 def write_tiny_chromosome_set(root, per_type=3, splits=('train', 'val',

@@ -2,7 +2,6 @@
 import csv
 import glob
 import importlib
-import importlib.util
 import json
 import os
 import os.path as osp
@@ -20,7 +19,7 @@ from mmpretrain.registry import MODELS
 from PIL import Image
 from sklearn.metrics import confusion_matrix, silhouette_score
 
-from conftest import (CONFIGS, REPO_ROOT, write_tiny_chromosome_set,
+from conftest import (CONFIGS, load_tool, write_tiny_chromosome_set,
                       write_tiny_config)
 from mmscl.analysis import (build_test_dataloader, collect_predictions,
                             default_model_name, load_classifier, load_config,
@@ -64,16 +63,6 @@ model = dict(
 """
 
 PAIR = re.compile(r'^\s+(\w+) -> (\w+): (\d+)$', re.M)
-
-
-def load_tool(name):
-    """The module of ``tools/<name>.py``."""
-    path = osp.join(REPO_ROOT, 'tools', f'{name}.py')
-    spec = importlib.util.spec_from_file_location(
-        'tool_' + name.replace('/', '_'), path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope='module')
@@ -130,13 +119,26 @@ def png_size(path):
         return image.size
 
 
+def run_comparing_checkpoints(tool, trained, out_dir, *options):
+    """Run ``tools/analysis/<tool>.py`` on the trained model's last
+    checkpoint, compared with its first (``--compare``).
+
+    Args:
+        tool (str): The analysis tool, e.g. 'confusion'.
+        trained (dict): The ``trained`` fixture.
+        out_dir (Path): The tool's output folder.
+        *options (str): More options of the tool.
+    """
+    load_tool(f'analysis/{tool}').main([
+        trained['config'], trained['ckpt'], str(out_dir), '--compare',
+        trained['config'], trained['ckpt_1'], *options
+    ])
+
+
 def test_confusion_matches_tools_test_predictions(trained, capsys):
     out_dir = trained['root'] / 'confusion'
-    load_tool('analysis/confusion').main([
-        trained['config'], trained['ckpt'], str(out_dir), '--compare',
-        trained['config'], trained['ckpt_1'], '--names', 'step2', 'step1',
-        '--top-k', '30'
-    ])
+    run_comparing_checkpoints('confusion', trained, out_dir, '--names',
+                              'step2', 'step1', '--top-k', '30')
     printed = capsys.readouterr().out
     labels, pred_labels = dumped_labels(trained['preds'])
     expected = confusion_matrix(labels, pred_labels, labels=range(24))
@@ -267,11 +269,8 @@ def test_tsne_tool_names_a_collapsed_model(trained, tmp_path):
 
 def test_cam_resnet_side_by_side(trained, capsys):
     out_dir = trained['root'] / 'cam'
-    load_tool('analysis/cam').main([
-        trained['config'], trained['ckpt'], str(out_dir), '--compare',
-        trained['config'], trained['ckpt_1'], '--types', '4', 'Y',
-        '--per-type', '2'
-    ])
+    run_comparing_checkpoints('cam', trained, out_dir, '--types', '4', 'Y',
+                              '--per-type', '2')
     printed = capsys.readouterr().out
     assert 'maps at backbone.layer4 (NCHW) for 4 crops' in printed
     # One band of 3 rows (crops, then each model) of 4 crops.

@@ -6,7 +6,7 @@ import os.path as osp
 import numpy as np
 import pytest
 
-from conftest import warnings_logged
+from conftest import run_tool_main, warnings_logged
 from mmscl.datasets import CHROMOSOME_CATEGORIES
 from mmscl.evaluation.metrics import KaryotypeMetric
 from mmscl.karyotype import assign_cell
@@ -234,20 +234,6 @@ def test_json_image_in_two_cells_is_an_error(tmp_path):
 # -- The training set's crops or cells in the val / test set (item 7) -------
 
 
-def train_tool_main(*argv):
-    import importlib.util
-    import sys
-    from unittest import mock
-
-    from conftest import REPO_ROOT
-    spec = importlib.util.spec_from_file_location(
-        'train_tool', osp.join(REPO_ROOT, 'tools', 'train.py'))
-    train_tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(train_tool)
-    with mock.patch.object(sys, 'argv', ['train.py', *argv]):
-        train_tool.main()
-
-
 def test_train_tool_refuses_a_test_set_copied_from_training(tmp_path):
     import shutil
 
@@ -257,7 +243,7 @@ def test_train_tool_refuses_a_test_set_copied_from_training(tmp_path):
     config = write_tiny_config(tmp_path / 'tiny.py', data)
     work_dir = tmp_path / 'work'
     with pytest.raises(ValueError) as error:
-        train_tool_main(config, '--work-dir', str(work_dir))
+        run_tool_main('train', config, '--work-dir', str(work_dir))
     assert str(error.value) == (
         f'Training set ({data}/train.csv) and evaluation sets overlap: the '
         f"test set ({data}/test.csv) holds 72 of the training set's images,"
@@ -283,7 +269,7 @@ def test_train_tool_refuses_a_training_cell_in_validation(tmp_path):
     with pytest.raises(ValueError, match=(
             r"the validation set \(.*val\.csv\) holds crops of 1 of the "
             r"training set's cells, e.g. cell_id 'train1'\. A model")):
-        train_tool_main(config, '--work-dir', str(tmp_path / 'work'))
+        run_tool_main('train', config, '--work-dir', str(tmp_path / 'work'))
 
 
 # -- Class folders with files of other formats (items 11 and 19) -----------

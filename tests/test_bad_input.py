@@ -1,6 +1,5 @@
 """Broken and hostile inputs (issue 13): each test feeds one kind of bad
 input and pins what the user sees. docs/bad_input.md lists them."""
-import importlib.util
 import json
 import os
 import os.path as osp
@@ -14,7 +13,6 @@ import pytest
 import torch
 from PIL import Image, TiffImagePlugin
 
-from conftest import REPO_ROOT
 from mmscl.datasets import (ChromosomeDataset, LoadChromosomeImage,
                             SyntheticChromosomeDataset)
 from mmscl.datasets.annotation import (SPLIT_NAMES, read_annotation_csv,
@@ -24,7 +22,7 @@ from mmscl.datasets.synthetic import generate_synthetic_dataset
 from mmscl.datasets.transforms import loading
 from mmscl.evaluation.work_dirs import read_metrics_file
 from mmscl.utils import find_resumable_checkpoint
-from conftest import load_converter, warnings_logged
+from conftest import load_converter, load_tool, warnings_logged
 
 HEADER = 'img_path,label\n'
 
@@ -163,11 +161,7 @@ def test_generator_refuses_to_overwrite(tmp_path, capsys):
     write_text(tmp_path / 'test.json', '{"items": []}')
     with pytest.raises(FileExistsError, match=r'test\.json'):
         generate_synthetic_dataset(str(tmp_path), 1, progress=False)
-    spec = importlib.util.spec_from_file_location(
-        'make_synthetic',
-        osp.join(REPO_ROOT, 'tools', 'dataset_converters', 'make_synthetic.py'))
-    make_synthetic = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(make_synthetic)
+    make_synthetic = load_converter('make_synthetic')
     with pytest.raises(SystemExit):
         make_synthetic.main(['--out', str(tmp_path), '--cells', '1'])
     assert ': error: ' in capsys.readouterr().err
@@ -503,10 +497,7 @@ def test_auto_resume_without_intact_checkpoint(tmp_path):
 def test_train_tool_resumes_from_the_intact_checkpoint(tmp_path):
     save_checkpoints(tmp_path, [2, 4])
     (tmp_path / 'iter_4.pth').write_bytes(b'')
-    spec = importlib.util.spec_from_file_location(
-        'train_tool', osp.join(REPO_ROOT, 'tools', 'train.py'))
-    train = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(train)
+    train = load_tool('train')
     from mmengine.config import Config
     args = Namespace(
         launcher='none', work_dir=str(tmp_path), no_validate=False,

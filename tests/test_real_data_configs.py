@@ -24,8 +24,8 @@ from PIL import Image
 import mmscl  # noqa: F401
 from benchmarks import (pipeline_throughput, real_data, real_data_report,
                         real_data_sets, tool_run)
-from conftest import (CONFIGS, REPO_ROOT, SHARED_DATA, load_converter,
-                      write_tiny_chromosome_set)
+from conftest import (CONFIGS, REPO_ROOT, SHARED_DATA, assert_baseline_of,
+                      load_converter, without, write_tiny_chromosome_set)
 from mmscl.datasets import ChromosomeDataset
 from mmscl.datasets.annotation import read_annotation_csv, write_annotation_csv
 from mmscl.datasets.morphometry import measure_crop
@@ -50,10 +50,6 @@ def load(rel_path):
     return copy.deepcopy(_load(rel_path))
 
 
-def without(cfg, *keys):
-    return {k: v for k, v in cfg.to_dict().items() if k not in keys}
-
-
 def transform(pipeline, type_name):
     [found] = [t for t in pipeline if t['type'] == type_name]
     return found
@@ -75,16 +71,7 @@ def test_baseline_differs_from_scl_only_by_the_contrastive_loss():
     baseline = load('baseline/resnet18_gband612.py')
     assert scl.model.head.contrastive_loss.type == 'PairedContrastiveLoss'
     assert scl.train_dataloader.sampler == dict(type='PairedTypeSampler')
-    assert baseline.model.head.contrastive_loss is None
-    assert baseline.train_dataloader.sampler == dict(
-        type='DefaultSampler', shuffle=True)
-    assert baseline.train_dataloader.batch_size == 48
-    for cfg in (scl, baseline):
-        cfg.model.head.contrastive_loss = None
-        cfg.train_dataloader.sampler = None
-        cfg.train_dataloader.batch_sampler = None
-        cfg.train_dataloader.batch_size = None
-    assert without(baseline) == without(scl)
+    assert_baseline_of(scl, baseline)
 
 
 def test_gband612_settings():

@@ -1,7 +1,6 @@
 """Faults and misuse of runs, checkpoints and tools (issue 21): each test
 feeds one and pins what the user sees. docs/bad_input.md lists them."""
 import glob
-import importlib.util
 import json
 import os
 import os.path as osp
@@ -14,13 +13,12 @@ import sys
 import time
 import zipfile
 from argparse import Namespace
-from unittest import mock
 
 import pytest
 import torch
 
-from conftest import (REPO_ROOT, warnings_logged, write_tiny_config,
-                      write_untrained_synthetic_model)
+from conftest import (REPO_ROOT, run_tool_main, warnings_logged,
+                      write_tiny_config, write_untrained_synthetic_model)
 from mmscl.utils import lock_work_dir
 
 
@@ -103,14 +101,6 @@ with lock.lock_work_dir(sys.argv[1]):
 """
 
 
-def train_tool():
-    spec = importlib.util.spec_from_file_location(
-        'train_tool', osp.join(REPO_ROOT, 'tools', 'train.py'))
-    train = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(train)
-    return train
-
-
 def test_second_training_in_a_work_dir_refused(tmp_path,
                                                tiny_chromosome_dir):
     config = write_tiny_config(tmp_path / 'tiny.py', tiny_chromosome_dir)
@@ -120,15 +110,13 @@ def test_second_training_in_a_work_dir_refused(tmp_path,
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline() == 'locked\n'
-        with mock.patch.object(sys, 'argv', [
-                'train.py', config, '--work-dir', str(work_dir)]):
-            with pytest.raises(RuntimeError, match=(
-                    rf'^{work_dir} is in use by another training \(PID '
-                    rf'{holder.pid} on .*, lock {work_dir}/train.lock\): '
-                    'two runs in one work dir mix their checkpoints and '
-                    'configs. Wait for it, stop it, or give another '
-                    '--work-dir.$')):
-                train_tool().main()
+        with pytest.raises(RuntimeError, match=(
+                rf'^{work_dir} is in use by another training \(PID '
+                rf'{holder.pid} on .*, lock {work_dir}/train.lock\): '
+                'two runs in one work dir mix their checkpoints and '
+                'configs. Wait for it, stop it, or give another '
+                '--work-dir.$')):
+            run_tool_main('train', config, '--work-dir', str(work_dir))
         assert os.listdir(work_dir) == ['train.lock']
     finally:
         holder.kill()
@@ -168,15 +156,6 @@ def test_only_rank_0_locks(tmp_path, monkeypatch):
 # -- A .pth that is not a checkpoint of the model (items 3, 17) -------------
 
 
-def run_test_tool(argv):
-    spec = importlib.util.spec_from_file_location(
-        'test_tool', osp.join(REPO_ROOT, 'tools', 'test.py'))
-    tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(tool)
-    with mock.patch.object(sys, 'argv', ['test.py', *argv]):
-        tool.main()
-
-
 @pytest.fixture
 def foreign_pth(tmp_path):
     path = str(tmp_path / 'x.pth')
@@ -193,8 +172,8 @@ def test_test_tool_refuses_a_foreign_checkpoint(cell, tmp_path, foreign_pth):
             r'a checkpoint of this model \(fewer than 50% match\). Give a '
             'checkpoint of this config, or, to load part of it on purpose, '
             r'lower default_hooks.checkpoint_match.min_loaded_fraction.$')):
-        run_test_tool([cell['config'], foreign_pth, '--work-dir',
-                   str(tmp_path / 'test')])
+        run_tool_main('test', cell['config'], foreign_pth, '--work-dir',
+                      str(tmp_path / 'test'))
     assert not os.path.exists(tmp_path / 'test' / 'metrics.json')
 
 
@@ -224,16 +203,14 @@ def test_diverging_training_stops_unsaved(tmp_path, tiny_chromosome_dir):
     nan at step 4, where the run stops before its checkpoint."""
     config = write_tiny_config(tmp_path / 'tiny.py', tiny_chromosome_dir)
     work_dir = tmp_path / 'work'
-    with mock.patch.object(sys, 'argv', [
-            'train.py', config, '--work-dir', str(work_dir),
-            '--no-validate', '--cfg-options',
-            'optim_wrapper.optimizer.lr=1e6']):
-        with pytest.raises(FloatingPointError, match=(
-                r'^Training diverged: the loss is nan at iteration 4 \(lr '
-                r'1e\+06\); stopped without saving the diverged model. '
-                'Lower optim_wrapper.optimizer.lr, or resume from the last '
-                'checkpoint. Losses: loss_cls nan, loss_con nan.$')):
-            train_tool().main()
+    with pytest.raises(FloatingPointError, match=(
+            r'^Training diverged: the loss is nan at iteration 4 \(lr '
+            r'1e\+06\); stopped without saving the diverged model. '
+            'Lower optim_wrapper.optimizer.lr, or resume from the last '
+            'checkpoint. Losses: loss_cls nan, loss_con nan.$')):
+        run_tool_main('train', config, '--work-dir', str(work_dir),
+                      '--no-validate', '--cfg-options',
+                      'optim_wrapper.optimizer.lr=1e6')
     assert sorted(glob.glob(f'{work_dir}/*.pth')) == [
         f'{work_dir}/iter_2.pth']
     assert (work_dir / 'last_checkpoint').read_text().endswith('iter_2.pth')
@@ -266,13 +243,11 @@ def test_non_finite_weights_are_not_saved():
 def test_input_size_above_2048_refused_at_start_up(tmp_path,
                                                    tiny_chromosome_dir):
     config = write_tiny_config(tmp_path / 'tiny.py', tiny_chromosome_dir)
-    with mock.patch.object(sys, 'argv', [
-            'train.py', config, '--work-dir', str(tmp_path / 'work'),
-            '--input-size', '100000']):
-        with pytest.raises(ValueError, match=(
-                r'^input size must be an int in 1..2048 \(pixels\), got '
-                '100000$')):
-            train_tool().main()
+    with pytest.raises(ValueError, match=(
+            r'^input size must be an int in 1..2048 \(pixels\), got '
+            '100000$')):
+        run_tool_main('train', config, '--work-dir', str(tmp_path / 'work'),
+                      '--input-size', '100000')
     assert not os.path.exists(tmp_path / 'work')
 
 
@@ -290,11 +265,9 @@ def test_input_size_above_2048_refused_at_start_up(tmp_path,
 def test_cfg_options_that_cannot_be_meant(tmp_path, tiny_chromosome_dir,
                                           option, message):
     config = write_tiny_config(tmp_path / 'tiny.py', tiny_chromosome_dir)
-    with mock.patch.object(sys, 'argv', [
-            'train.py', config, '--work-dir', str(tmp_path / 'work'),
-            '--cfg-options', option]):
-        with pytest.raises(ValueError) as error:
-            train_tool().main()
+    with pytest.raises(ValueError) as error:
+        run_tool_main('train', config, '--work-dir', str(tmp_path / 'work'),
+                      '--cfg-options', option)
     assert str(error.value) == message
     assert not os.path.exists(tmp_path / 'work')
 
@@ -342,14 +315,11 @@ def test_resume_falls_back_past_a_corrupt_pickle(tmp_path,
                                                  tiny_chromosome_dir):
     config = write_tiny_config(tmp_path / 'tiny.py', tiny_chromosome_dir)
     work_dir = tmp_path / 'work'
-    argv = ['train.py', config, '--work-dir', str(work_dir),
-            '--no-validate']
-    with mock.patch.object(sys, 'argv', argv):
-        train_tool().main()
+    argv = [config, '--work-dir', str(work_dir), '--no-validate']
+    run_tool_main('train', *argv)
     corrupt_pickle(work_dir / 'iter_4.pth')
-    with warnings_logged() as records, mock.patch.object(
-            sys, 'argv', argv + ['--resume']):
-        train_tool().main()
+    with warnings_logged() as records:
+        run_tool_main('train', *argv, '--resume')
     assert records[0] == (
         f'Auto-resume: {work_dir}/iter_4.pth is truncated or corrupt (its '
         'pickle does not load: IndexError: pop from empty list); resuming '
@@ -414,9 +384,8 @@ def test_killed_while_saving_then_resumed(tmp_path, tiny_chromosome_dir):
         f'{run.pid} on {os.uname().nodename}\n'
     good = (work_dir / 'iter_1.pth').read_bytes()
 
-    with warnings_logged() as records, mock.patch.object(
-            sys, 'argv', ['train.py', *argv, '--resume']):
-        train_tool().main()
+    with warnings_logged() as records:
+        run_tool_main('train', *argv, '--resume')
     # The lock first: the checkpoints are looked at under it.
     assert records == [
         f'{work_dir}/train.lock: taking over the lock of PID {run.pid} on '
@@ -465,12 +434,11 @@ def test_load_from_another_architecture(tmp_path, tiny_chromosome_dir):
     same = sum(name in mobilenet and mobilenet[name].shape == t.shape
                for name, t in ours.items())
     assert 0 < same < len(ours) / 2
-    argv = ['train.py', config, '--work-dir', str(tmp_path / 'work'),
-            '--no-validate', '--cfg-options',
-            f'load_from={tmp_path}/mobilenet.pth', 'train_cfg.max_iters=1']
-    with mock.patch.object(sys, 'argv', argv):
-        with pytest.raises(ValueError) as error:
-            train_tool().main()
+    argv = [config, '--work-dir', str(tmp_path / 'work'), '--no-validate',
+            '--cfg-options', f'load_from={tmp_path}/mobilenet.pth',
+            'train_cfg.max_iters=1']
+    with pytest.raises(ValueError) as error:
+        run_tool_main('train', *argv)
     assert str(error.value) == (
         f"{tmp_path}/mobilenet.pth: {same} of the model's {len(ours)} "
         'tensors found in the checkpoint (120 missing (e.g. '
@@ -483,9 +451,9 @@ def test_load_from_another_architecture(tmp_path, tiny_chromosome_dir):
     assert not glob.glob(f'{tmp_path}/work/*.pth')
 
     # Asked for: it trains on, saying what it loaded.
-    with warnings_logged(), mock.patch.object(sys, 'argv', argv + [
-            'default_hooks.checkpoint_match.min_loaded_fraction=0']):
-        train_tool().main()
+    with warnings_logged():
+        run_tool_main('train', *argv,
+                      'default_hooks.checkpoint_match.min_loaded_fraction=0')
     log = sorted(glob.glob(f'{tmp_path}/work/*/*.log'))[-1]
     assert (f"{tmp_path}/mobilenet.pth: {same} of the model's {len(ours)} "
             'tensors found in the checkpoint and loaded; ') in open(
@@ -496,12 +464,10 @@ def test_load_from_another_architecture(tmp_path, tiny_chromosome_dir):
 def test_resume_with_num_classes_changed(tmp_path, tiny_chromosome_dir):
     config = write_tiny_config(tmp_path / 'tiny.py', tiny_chromosome_dir)
     model_checkpoint(config, tmp_path / 'iter_2.pth')
-    with mock.patch.object(sys, 'argv', [
-            'train.py', config, '--work-dir', str(tmp_path / 'work'),
-            '--resume', str(tmp_path / 'iter_2.pth'), '--cfg-options',
-            'model.head.num_classes=23']):
-        with pytest.raises(ValueError) as error:
-            train_tool().main()
+    with pytest.raises(ValueError) as error:
+        run_tool_main('train', config, '--work-dir', str(tmp_path / 'work'),
+                      '--resume', str(tmp_path / 'iter_2.pth'),
+                      '--cfg-options', 'model.head.num_classes=23')
     assert str(error.value) == (
         f"{tmp_path}/iter_2.pth: 124 of the model's 126 tensors found in "
         'the checkpoint; resuming needs them all, with their shapes: 2 of '
@@ -519,14 +485,11 @@ def test_resume_with_a_changed_lr(tmp_path, tiny_chromosome_dir):
     from mmengine.config import Config
     config = write_tiny_config(tmp_path / 'tiny.py', tiny_chromosome_dir)
     work_dir = tmp_path / 'work'
-    argv = ['train.py', config, '--work-dir', str(work_dir), '--no-validate',
+    argv = [config, '--work-dir', str(work_dir), '--no-validate',
             '--cfg-options', 'train_cfg.max_iters=2']
-    with mock.patch.object(sys, 'argv', argv):
-        train_tool().main()
-    with mock.patch.object(sys, 'argv', argv[:-1] + [
-            'train_cfg.max_iters=3', 'optim_wrapper.optimizer.lr=0.01',
-            '--resume']):
-        train_tool().main()
+    run_tool_main('train', *argv)
+    run_tool_main('train', *argv[:-1], 'train_cfg.max_iters=3',
+                  'optim_wrapper.optimizer.lr=0.01', '--resume')
     log = sorted(glob.glob(f'{work_dir}/*/*.log'))[-1]
     assert (
         '--resume: the run goes on with the lr of the checkpoint '

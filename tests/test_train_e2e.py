@@ -1,6 +1,5 @@
 """tools/train.py and tools/test.py end to end on a tiny dataset."""
 import glob
-import importlib.util
 import json
 import os.path as osp
 import subprocess
@@ -11,7 +10,7 @@ import pytest
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from conftest import REPO_ROOT, write_tiny_config
+from conftest import REPO_ROOT, load_tool, write_tiny_config
 
 def run_tool(tool, *args):
     result = subprocess.run(
@@ -61,10 +60,7 @@ def test_train_resume_and_test(tmp_path, tiny_config):
 
 
 def test_auto_scale_lr_needs_the_paired_batch_size(tiny_config):
-    spec = importlib.util.spec_from_file_location(
-        'train_tool', osp.join(REPO_ROOT, 'tools', 'train.py'))
-    train_tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(train_tool)
+    train_tool = load_tool('train')
     with mock.patch.object(sys, 'argv',
                            ['train.py', tiny_config, '--auto-scale-lr']):
         args = train_tool.parse_args()
@@ -77,10 +73,7 @@ def test_auto_scale_lr_needs_the_paired_batch_size(tiny_config):
 
 def test_max_iters_rescales_the_schedule(tiny_config):
     """--max-iters after the options: the warm-up follows the length."""
-    spec = importlib.util.spec_from_file_location(
-        'train_tool', osp.join(REPO_ROOT, 'tools', 'train.py'))
-    train_tool = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(train_tool)
+    train_tool = load_tool('train')
     with mock.patch.object(sys, 'argv', [
             'train.py', tiny_config, '--max-iters', '20', '--cfg-options',
             'custom_hooks.0.warmup_iters=1'

@@ -6,25 +6,6 @@
 # PORT set (the same PORT and MASTER_ADDR everywhere).
 set -euo pipefail
 
-if [ $# -lt 2 ]; then
-    echo "usage: $0 CONFIG GPUS [tools/train.py options]" >&2
-    exit 2
-fi
-CONFIG=$1
-GPUS=$2
-NNODES=${NNODES:-1}
-NODE_RANK=${NODE_RANK:-0}
-PORT=${PORT:-29500}
-MASTER_ADDR=${MASTER_ADDR:-127.0.0.1}
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-
-PYTHONPATH="$ROOT:${PYTHONPATH:-}" \
-python -m torch.distributed.run \
-    --nnodes="$NNODES" \
-    --node_rank="$NODE_RANK" \
-    --master_addr="$MASTER_ADDR" \
-    --nproc_per_node="$GPUS" \
-    --master_port="$PORT" \
-    "$ROOT/tools/train.py" \
-    "$CONFIG" \
-    --launcher pytorch "${@:3}"
+# shellcheck source=tools/dist_launch.sh
+source "$(dirname "$0")/dist_launch.sh"
+dist_launch train.py 'CONFIG GPUS' "$@"

@@ -38,6 +38,7 @@ from mmscl.karyotype.karyogram import draw_karyogram
 from mmscl.utils import apply_run_options
 from mmscl.utils.checkpoint_match import (configured_min_loaded_fraction,
                                           load_checked_checkpoint)
+from mmscl.utils.tool_args import check_save_adapted
 
 
 def parse_args(argv=None):
@@ -79,12 +80,7 @@ def parse_args(argv=None):
         action=DictAction,
         help='override config settings, e.g. model.backbone.depth=34')
     args = parser.parse_args(argv)
-    if args.save_adapted and not args.adapt:
-        parser.error('--save-adapted writes the weights of --adapt: give '
-                     '--adapt too.')
-    if args.save_adapted and osp.exists(args.save_adapted):
-        parser.error(f'--save-adapted {args.save_adapted} exists; give a '
-                     'new file.')
+    check_save_adapted(parser, args)
     return args
 
 

@@ -8,8 +8,6 @@ then the crops of another lab with the model adapted to them first):
         --adapt --save-adapted work_dirs/adapted_qband119.pth
 """
 import argparse
-import os
-import os.path as osp
 
 from mmengine.config import Config, DictAction
 from mmengine.registry import RUNNERS
@@ -18,6 +16,9 @@ from mmengine.runner import Runner
 import mmscl  # noqa: F401  (registers mmscl's modules, safe checkpoints)
 from mmscl.engine.adaptation import DEFAULT_SHIFT_SCALE
 from mmscl.utils import apply_run_options
+from mmscl.utils.tool_args import (add_launcher_arguments,
+                                   check_save_adapted,
+                                   set_launcher_and_work_dir, set_local_rank)
 
 
 def parse_args():
@@ -50,29 +51,16 @@ def parse_args():
         '--cfg-options', nargs='+', action=DictAction,
         help='override config settings, e.g. '
         'test_dataloader.dataset.ann_file=other.csv')
-    parser.add_argument('--launcher', default='none',
-                        choices=['none', 'pytorch', 'slurm', 'mpi'],
-                        help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    add_launcher_arguments(parser)
     args = parser.parse_args()
-    if args.save_adapted and not args.adapt:
-        parser.error('--save-adapted writes the weights of --adapt: give '
-                     '--adapt too.')
-    if args.save_adapted and osp.exists(args.save_adapted):
-        parser.error(f'--save-adapted {args.save_adapted} exists; give a '
-                     'new file.')
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    check_save_adapted(parser, args)
+    set_local_rank(args)
     return args
 
 
 def merge_args(cfg, args):
     """Apply the command-line arguments to the config."""
-    cfg.launcher = args.launcher
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir') is None:
-        cfg.work_dir = osp.join('work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+    set_launcher_and_work_dir(cfg, args)
     cfg.load_from = args.checkpoint
     if args.amp:
         cfg.test_cfg.fp16 = True

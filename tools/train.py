@@ -4,8 +4,6 @@ Example:
     python tools/train.py configs/scl/swin-l_ogh.py --work-dir work_dirs/x
 """
 import argparse
-import os
-import os.path as osp
 
 from mmengine.config import Config, DictAction
 from mmengine.registry import RUNNERS
@@ -14,6 +12,8 @@ from mmengine.runner import Runner
 import mmscl  # noqa: F401  (registers mmscl's modules, safe checkpoints)
 from mmscl.utils import (apply_run_options, find_resumable_checkpoint,
                          lock_work_dir)
+from mmscl.utils.tool_args import (add_launcher_arguments,
+                                   set_launcher_and_work_dir, set_local_rank)
 
 
 def parse_args():
@@ -46,23 +46,15 @@ def parse_args():
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction,
         help='override config settings, e.g. randomness.seed=1')
-    parser.add_argument('--launcher', default='none',
-                        choices=['none', 'pytorch', 'slurm', 'mpi'],
-                        help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    add_launcher_arguments(parser)
     args = parser.parse_args()
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    set_local_rank(args)
     return args
 
 
 def merge_args(cfg, args):
     """Apply the command-line arguments to the config."""
-    cfg.launcher = args.launcher
-    if args.work_dir is not None:
-        cfg.work_dir = args.work_dir
-    elif cfg.get('work_dir') is None:
-        cfg.work_dir = osp.join('work_dirs',
-                                osp.splitext(osp.basename(args.config))[0])
+    set_launcher_and_work_dir(cfg, args)
     if args.no_validate:
         cfg.val_cfg = cfg.val_dataloader = cfg.val_evaluator = None
     if args.amp:

@@ -7,18 +7,13 @@
 #   python tools/test.py configs/scl/resnet18_gband612_qband119.py CKPT
 # benchmarks/real_data.py compares it with baseline/resnet18_gband612.py.
 _base_ = [
-    '../_base_/models/scl_classifier.py',
+    '../_base_/models/resnet18.py',
     '../_base_/datasets/gband612.py',
     '../_base_/schedules/adam_cosine_3k.py',
     '../_base_/default_runtime.py',
 ]
 model = dict(
-    backbone=dict(type='ResNet', depth=18, in_channels=1),
-    neck=dict(type='GlobalAveragePooling'),
     head=dict(
-        in_channels=512,
-        embed_dim=256,
-        hidden_channels=256,
         # lambda1 = 0.1 instead of the paper's 1, chosen on gband612's
         # validation split (benchmarks/README.md, "Choices on the
         # validation split").

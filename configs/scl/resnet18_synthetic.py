@@ -5,14 +5,10 @@
 #   python tools/test.py configs/scl/resnet18_synthetic.py CKPT
 #   python tools/test.py configs/scl/resnet18_synthetic_external.py CKPT
 _base_ = [
-    '../_base_/models/scl_classifier.py',
+    '../_base_/models/resnet18.py',
     '../_base_/datasets/synthetic.py',
     '../_base_/schedules/quickstart_cpu.py',
     '../_base_/default_runtime.py',
 ]
-model = dict(
-    backbone=dict(type='ResNet', depth=18, in_channels=1),
-    neck=dict(type='GlobalAveragePooling'),
-    head=dict(in_channels=512, embed_dim=256, hidden_channels=256))
 default_hooks = dict(
     logger=dict(interval=20), checkpoint=dict(interval=200))

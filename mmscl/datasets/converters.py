@@ -12,7 +12,8 @@ import os
 import os.path as osp
 import time
 from collections import Counter, defaultdict
-from typing import Callable, Dict, List, NamedTuple, Optional, Sequence, Tuple
+from typing import (Callable, Dict, Iterator, List, NamedTuple, Optional,
+                    Sequence, Tuple)
 
 from sklearn.model_selection import train_test_split
 
@@ -20,8 +21,8 @@ from .annotation import (SPLIT_NAMES, WHOLE_SET_NAME,
                          check_annotation_files_absent,
                          replace_annotation_files, split_by_group,
                          write_annotation_csv)
-from .categories import CHROMOSOME_CATEGORIES
-from .image_check import find_unreadable_images
+from .categories import CHROMOSOME_CATEGORIES, type_name_from_number
+from .image_check import find_unreadable_images, list_visible
 from .transforms.loading import LoadChromosomeImage
 
 Row = Dict[str, str]
@@ -37,6 +38,74 @@ class Conversion(NamedTuple):
     problems: List[str]  # one line per problem, unreadable files included
     num_unreadable: int  # files left out because they cannot be decoded
     note: str  # how the rows were split ('' for the whole set)
+
+
+def layout_root(src_dir: str, layout: str) -> str:
+    """The top folder of a published layout, checked to be there.
+
+    Args:
+        src_dir (str): The dataset's source folder.
+        layout (str): The layout under it, e.g.
+            'single_chromosomes/<cell>/<cell> <k><a|b>.bmp'; its first
+            folder is the top folder.
+
+    Returns:
+        str: ``src_dir`` joined with the layout's first folder.
+    """
+    root = osp.join(src_dir, layout.split('/', 1)[0])
+    if not osp.isdir(root):
+        raise FileNotFoundError(
+            f'{root} not found: SRC_DIR must hold {layout}')
+    return root
+
+
+def layout_folders(parent: str, src_dir: str, problems: List[str],
+                   what: str,
+                   name_fits: Optional[Callable[[str], object]] = None
+                   ) -> Iterator[Tuple[str, str]]:
+    """The visible folders of a layout level whose names fit it; every
+    other entry of ``parent`` is noted as a problem, as it is reached.
+
+    Args:
+        parent (str): The folder to list.
+        src_dir (str): The dataset's source folder, which the problems
+            name entries relative to.
+        problems (list[str]): The problems found, appended to.
+        what (str): What the folders are, e.g. 'cell' or '<cellID>.tiff'.
+        name_fits (callable, optional): Whether a folder name fits the
+            level; None: every name does.
+
+    Yields:
+        tuple[str, str]: The name and path of each fitting folder.
+    """
+    for name in list_visible(parent):
+        path = osp.join(parent, name)
+        if osp.isdir(path) and (name_fits is None or name_fits(name)):
+            yield name, path
+        else:
+            problems.append(f'not a {what} folder, left out: '
+                            f'{osp.relpath(path, src_dir)}')
+
+
+def add_crop_row(rows: List[Row], problems: List[str], img_path: str,
+                 number: int, context: str = '', **ids: str) -> None:
+    """Add the row of a crop whose type number its file's name or folder
+    gives, or, where the number names no type, note the file as left out.
+
+    Args:
+        rows (list[dict]): The rows, appended to.
+        problems (list[str]): The problems found, appended to.
+        img_path (str): The crop, relative to the source folder.
+        number (int): Its type number (1..22, 23 = X, 24 = Y).
+        context (str): What its problem begins with, e.g. 'clase25: '.
+        **ids (str): The row's ids, e.g. ``cell_id``, ``patient_id``.
+    """
+    try:
+        label = type_name_from_number(number)
+    except ValueError as e:
+        problems.append(f'{context}{e} Left out: {img_path}')
+        return
+    rows.append(dict(img_path=img_path, label=label, **ids))
 
 
 def drop_unreadable(src_dir: str, rows: List[Row],

@@ -57,19 +57,17 @@ def check_disjoint_splits(train: SplitListing,
     """
     problems = []
     for other in others:
-        shared = sorted(train.images & other.images)
-        if shared:
-            problems.append(
-                f'the {other.name} set ({other.source}) holds '
-                f'{len(shared)} of the training set\'s images, e.g. '
-                f'{_examples(shared, 3)}')
+        # (what the other set holds, of what, how an example is named)
+        overlaps = [(train.images & other.images, '', 'images', '')]
         if other.cell_space and other.cell_space == train.cell_space:
-            shared = sorted(train.cells & other.cells)
+            overlaps.append(
+                (train.cells & other.cells, 'crops of ', 'cells', 'cell_id '))
+        for shared, holds, items, example in overlaps:
             if shared:
                 problems.append(
-                    f'the {other.name} set ({other.source}) holds crops of '
-                    f'{len(shared)} of the training set\'s cells, e.g. '
-                    f'cell_id {_examples(shared, 3)}')
+                    f'the {other.name} set ({other.source}) holds {holds}'
+                    f'{len(shared)} of the training set\'s {items}, e.g. '
+                    f'{example}{_examples(sorted(shared), 3)}')
     if problems:
         raise ValueError(
             f'Training set ({train.source}) and evaluation sets overlap: ' +

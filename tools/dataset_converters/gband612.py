@@ -17,8 +17,8 @@ Example::
 import os.path as osp
 import re
 
-from mmscl.datasets.categories import type_name_from_number
-from mmscl.datasets.converters import run_converter
+from mmscl.datasets.converters import (add_crop_row, layout_folders,
+                                       layout_root, run_converter)
 from mmscl.datasets.image_check import list_visible
 
 CELL_SUFFIX = '.tiff'
@@ -35,26 +35,17 @@ def collect(src_dir):
     Returns:
         tuple[list[dict], list[str]]: The entries and the problems found.
     """
-    root = osp.join(src_dir, 'single_clase')
-    if not osp.isdir(root):
-        raise FileNotFoundError(
-            f'{root} not found: SRC_DIR must hold '
-            'single_clase/<cellID>.tiff/clase<k>/clase<k>_<h>_<cellID>.tiff')
+    root = layout_root(
+        src_dir,
+        'single_clase/<cellID>.tiff/clase<k>/clase<k>_<h>_<cellID>.tiff')
     rows, problems = [], []
-    for cell_name in list_visible(root):
-        cell_dir = osp.join(root, cell_name)
-        if not (osp.isdir(cell_dir) and cell_name.endswith(CELL_SUFFIX)):
-            problems.append(f'not a <cellID>.tiff folder, left out: '
-                            f'{osp.relpath(cell_dir, src_dir)}')
-            continue
+    for cell_name, cell_dir in layout_folders(
+            root, src_dir, problems, '<cellID>.tiff',
+            lambda name: name.endswith(CELL_SUFFIX)):
         cell_id = cell_name[:-len(CELL_SUFFIX)]
-        for class_name in list_visible(cell_dir):
-            class_dir = osp.join(cell_dir, class_name)
-            if not (osp.isdir(class_dir)
-                    and CLASS_DIR_PATTERN.fullmatch(class_name)):
-                problems.append(f'not a clase<k> folder, left out: '
-                                f'{osp.relpath(class_dir, src_dir)}')
-                continue
+        for class_name, class_dir in layout_folders(
+                cell_dir, src_dir, problems, 'clase<k>',
+                CLASS_DIR_PATTERN.fullmatch):
             for file_name in list_visible(class_dir):
                 img_path = osp.relpath(osp.join(class_dir, file_name), src_dir)
                 match = FILE_PATTERN.fullmatch(file_name)
@@ -64,18 +55,9 @@ def collect(src_dir):
                                     f'(clase<k>_<h>_<cellID>.tiff), left '
                                     f'out: {img_path}')
                     continue
-                try:
-                    label = type_name_from_number(int(match[1]))
-                except ValueError as e:
-                    problems.append(f'clase{match[1]}: {e} Left out: '
-                                    f'{img_path}')
-                    continue
-                rows.append(
-                    dict(
-                        img_path=img_path,
-                        label=label,
-                        cell_id=cell_id,
-                        patient_id=cell_id.rsplit('.', 1)[0]))
+                add_crop_row(rows, problems, img_path, int(match[1]),
+                             f'clase{match[1]}: ', cell_id=cell_id,
+                             patient_id=cell_id.rsplit('.', 1)[0])
     return rows, problems
 
 

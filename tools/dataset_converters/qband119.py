@@ -17,8 +17,8 @@ Example::
 import os.path as osp
 import re
 
-from mmscl.datasets.categories import type_name_from_number
-from mmscl.datasets.converters import run_converter
+from mmscl.datasets.converters import (add_crop_row, layout_folders,
+                                       layout_root, run_converter)
 from mmscl.datasets.image_check import list_visible
 
 FILE_PATTERN = re.compile(r'(\d+) (\d+)([ab]?)\.bmp', re.IGNORECASE)
@@ -33,18 +33,10 @@ def collect(src_dir):
     Returns:
         tuple[list[dict], list[str]]: The entries and the problems found.
     """
-    root = osp.join(src_dir, 'single_chromosomes')
-    if not osp.isdir(root):
-        raise FileNotFoundError(
-            f'{root} not found: SRC_DIR must hold '
-            'single_chromosomes/<cell>/<cell> <k><a|b>.bmp')
+    root = layout_root(src_dir,
+                       'single_chromosomes/<cell>/<cell> <k><a|b>.bmp')
     rows, problems = [], []
-    for cell_id in list_visible(root):
-        cell_dir = osp.join(root, cell_id)
-        if not osp.isdir(cell_dir):
-            problems.append(f'not a cell folder, left out: '
-                            f'{osp.relpath(cell_dir, src_dir)}')
-            continue
+    for cell_id, cell_dir in layout_folders(root, src_dir, problems, 'cell'):
         for file_name in list_visible(cell_dir):
             img_path = osp.relpath(osp.join(cell_dir, file_name), src_dir)
             match = FILE_PATTERN.fullmatch(file_name)
@@ -52,16 +44,8 @@ def collect(src_dir):
                 problems.append('name is not "<cell> <k><a|b>.bmp" with its '
                                 f'folder as <cell>, left out: {img_path}')
                 continue
-            try:
-                label = type_name_from_number(int(match[2]))
-            except ValueError as e:
-                problems.append(f'{e} Left out: {img_path}')
-                continue
-            rows.append(
-                dict(
-                    img_path=img_path,
-                    label=label,
-                    cell_id=cell_id))
+            add_crop_row(rows, problems, img_path, int(match[2]),
+                         cell_id=cell_id)
     return rows, problems
 
 

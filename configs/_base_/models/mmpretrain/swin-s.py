@@ -1,8 +1,4 @@
-# Swin-S (patch 4, window 7) of MMPretrain; (N, C, H, W) maps, averaged.
-_base_ = '../scl_classifier.py'
-model = dict(
-    backbone=dict(
-        type='SwinTransformer', arch='small', img_size=224, in_channels=1),
-    neck=dict(type='GlobalAveragePooling'),
-    head=dict(in_channels=768),
-)
+# Swin-S (patch 4, window 7) of MMPretrain: swin-l.py with the small
+# architecture.
+_base_ = './swin-l.py'
+model = dict(backbone=dict(arch='small'), head=dict(in_channels=768))
