@@ -145,6 +145,33 @@ class Letterbox(ChromosomeTransform):
         return results
 
 
+def rotate(results: dict, angle: float, fill: int, interpolation: str,
+           expand: bool) -> dict:
+    """Rotate ``results['img']`` clockwise by ``angle`` degrees about its
+    centre, filling the uncovered corners with ``fill``.
+
+    Args:
+        results (dict): The result dict.
+        angle (float): The angle in degrees (``mmcv.imrotate``'s sign).
+        fill (int): Gray value of the uncovered corners.
+        interpolation (str): Interpolation of ``mmcv.imrotate``.
+        expand (bool): Whether to grow the output to hold the whole rotated
+            image (else it keeps its size).
+
+    Returns:
+        dict: The result dict with the rotated image and its ``img_shape``.
+    """
+    img = mmcv.imrotate(
+        results['img'],
+        angle,
+        border_value=fill,
+        interpolation=interpolation,
+        auto_bound=expand)
+    results['img'] = img
+    results['img_shape'] = img.shape[:2]
+    return results
+
+
 @TRANSFORMS.register_module()
 class AlignLongAxis(ChromosomeTransform):
     """Rotate a crop so that its chromosome's long axis is vertical.
@@ -197,21 +224,15 @@ class AlignLongAxis(ChromosomeTransform):
             results (dict): The result dict.
 
         Returns:
-            dict: The result dict with the upright image.
+            dict: The result dict, its image turned by the tilt of its long
+            axis (left as it is when upright) and grown to hold it whole.
         """
         self.check_inputs(results)
-        img = results['img']
-        tilt = long_axis_tilt(foreground_mask(img))
-        if tilt != 0.:
-            img = mmcv.imrotate(
-                img,
-                tilt,
-                border_value=self.fill,
-                interpolation=self.interpolation,
-                auto_bound=True)
-        results['img'] = img
-        results['img_shape'] = img.shape[:2]
-        return results
+        tilt = long_axis_tilt(foreground_mask(results['img']))
+        if tilt == 0.:
+            return results
+        return rotate(results, tilt, self.fill, self.interpolation,
+                      expand=True)
 
 
 @TRANSFORMS.register_module()
@@ -283,12 +304,5 @@ class RandomRotate(RandomChromosomeTransform):
         Returns:
             dict: The result dict with the rotated image.
         """
-        img = mmcv.imrotate(
-            results['img'],
-            angle,
-            border_value=self.fill,
-            interpolation=self.interpolation,
-            auto_bound=self.expand)
-        results['img'] = img
-        results['img_shape'] = img.shape[:2]
-        return results
+        return rotate(results, angle, self.fill, self.interpolation,
+                      self.expand)
