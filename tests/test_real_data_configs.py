@@ -115,6 +115,20 @@ def test_gband612_settings():
     assert rotate.fill == 255 and rotate.angle == 15.
 
 
+def test_no_alignment_experiment_only_drops_align_long_axis():
+    shipped = load('scl/resnet18_gband612.py')
+    experiment = Config.fromfile(
+        osp.join(REPO_ROOT, 'benchmarks', 'configs',
+                 'scl_resnet18_gband612_no_alignment.py'))
+    for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        pipeline = shipped[loader].dataset.pipeline
+        assert 'AlignLongAxis' in [t.type for t in pipeline]
+        assert experiment[loader].dataset.pipeline == [
+            t for t in pipeline if t.type != 'AlignLongAxis'
+        ]
+    assert experiment.model == shipped.model
+
+
 @pytest.mark.parametrize('kind', KINDS)
 def test_qband119_config_only_changes_the_test_set(kind):
     train = load(f'{kind}/resnet18_gband612.py')

@@ -9,6 +9,7 @@ _base_ = ['../../configs/scl/resnet18_gband612.py']
 train_pipeline = [
     dict(type='LoadChromosomeImage', imdecode_backends=('cv2', 'pillow')),
     dict(type='NormalizeStain'),
+    dict(type='AlignLongAxis'),
     dict(type='RandomReferenceLevel',
          level_probs=dict(cell=0.5, patient=0.25, dataset=0.25)),
     dict(type='RandomReferenceScale', ratio_range=(0.8, 1.25), prob=0.5),

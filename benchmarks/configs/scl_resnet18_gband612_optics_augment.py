@@ -9,6 +9,7 @@ _base_ = ['../../configs/scl/resnet18_gband612.py']
 train_pipeline = [
     dict(type='LoadChromosomeImage', imdecode_backends=('cv2', 'pillow')),
     dict(type='NormalizeStain'),
+    dict(type='AlignLongAxis'),
     dict(type='Letterbox', scale={{_base_.input_size}},
          reference_fraction={{_base_.reference_fraction}}),
     dict(type='RandomRotate', prob=1.0, angle=15., fill=255),
