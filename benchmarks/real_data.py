@@ -55,6 +55,7 @@ from benchmarks.real_data_sets import (COPY_SOURCE, DEFAULT_TEST_SETS,
                                        TEST_SPLITS, TRAIN_SPLIT, adapted_name,
                                        prepare_data, rescaled_name,
                                        rotated_name, split_adapted_name,
+                                       split_tta_name, tta_name,
                                        used_splits, write_rescaled_copy,
                                        write_rotated_copy, write_subset,
                                        write_without_ids)
@@ -131,6 +132,12 @@ def _add_what_to_run(parser):
         help='also test every test set with tools/test.py --adapt '
         '--adapt-shift-scale SHIFT_SCALE, for each value given (0: plain '
         'AdaBN)')
+    parser.add_argument(
+        '--tta',
+        action='store_true',
+        help='also test every test set with tools/test.py --tta (scores '
+        'averaged over views at scales around the reference length); '
+        'with --adapt, both ways')
     parser.add_argument(
         '--subset',
         type=int,
@@ -292,6 +299,8 @@ class Benchmark:
                 self.roots[TEST_SPLITS[COPY_SOURCE].dataset],
                 self.ann_files[COPY_SOURCE], change, self.roots[name])
             self.test_sets.append(name)
+        if args.tta:
+            self.test_sets += [tta_name(t) for t in self.test_sets]
         self.test_sets += [
             adapted_name(test_set, scale) for test_set in self.test_sets
             for scale in dict.fromkeys(args.adapt)
@@ -358,8 +367,10 @@ class Benchmark:
     def test_argv(self, method, test_set, checkpoint, work_dir):
         """The arguments of ``tools/test.py`` for a test of a run."""
         test_set, shift_scale = split_adapted_name(test_set)
+        test_set, tta = split_tta_name(test_set)
         adapt = ([] if shift_scale is None else
                  ['--adapt', '--adapt-shift-scale', f'{shift_scale:g}'])
+        adapt += ['--tta'] if tta else []
         split = TEST_SPLITS.get(test_set, TEST_SPLITS[COPY_SOURCE])
         config = (self.external_configs if split.external else
                   self.configs)[method]

@@ -8,7 +8,8 @@ import numpy as np
 from mmpretrain.registry import MODELS
 
 from benchmarks.real_data_sets import (COPY_SOURCE, TEST_SPLITS,
-                                       TRAIN_SPLIT, split_adapted_name)
+                                       TRAIN_SPLIT, split_adapted_name,
+                                       split_tta_name)
 from benchmarks.reports import paired_delta_cells, paired_seeds, seed_cells
 from benchmarks.tool_run import REPO_ROOT, machine_description
 from mmscl.datasets.categories import CHROMOSOME_CATEGORIES
@@ -138,36 +139,38 @@ def seed_table(results, methods, columns):
     return markdown_table(headers, rows)
 
 
-def adaptation_table(results, methods, test_set, adapted):
-    """Accuracy on ``test_set`` as trained and with ``--adapt`` at each
-    shift scale: mean ± std over seeds, a row per method, then the paired
-    difference each shift scale makes, a row per method.
+def variant_table(results, methods, test_set, variants, headers):
+    """Accuracy on ``test_set`` as tested plainly and in each variant
+    (``--adapt`` at a shift scale, ``--tta``): mean ± std over seeds, a row
+    per method, then the paired difference each variant makes, a row per
+    method.
 
     Args:
         results (dict): (method, seed) -> {test set: metrics}.
         methods (Sequence[str]): The methods with runs, in table order.
-        test_set (str): The test set tested as trained.
-        adapted (Sequence[str]): Its adapted names
-            (:func:`~real_data_sets.adapted_name`).
+        test_set (str): The test set tested plainly.
+        variants (Sequence[str]): The names of its variants
+            (:func:`~real_data_sets.adapted_name`,
+            :func:`~real_data_sets.tta_name`).
+        headers (Sequence[str]): The header of each variant's column.
 
     Returns:
         str: The Markdown table.
     """
-    columns = [(test_set, 'accuracy')] + [(t, 'accuracy') for t in adapted]
+    columns = [(test_set, 'accuracy')] + [(t, 'accuracy') for t in variants]
     rows = []
     deltas = []
     for method in methods:
         by_seed = _by_seed(results, method, columns)
         rows.append([METHOD_NAMES[method]] + seed_cells(by_seed))
-        as_trained = {seed: [values[0]] * len(adapted)
+        as_trained = {seed: [values[0]] * len(variants)
                       for seed, values in by_seed.items()}
         gains = {seed: values[1:] for seed, values in by_seed.items()}
         deltas.append([f'Δ {METHOD_NAMES[method]}', '']
                       + paired_delta_cells(gains, as_trained))
-    headers = ['Method', f'{test_set_label(test_set)} Accuracy'] + [
-        f'--adapt-shift-scale {split_adapted_name(t)[1]:g}' for t in adapted
-    ]
-    return markdown_table(headers, rows + deltas)
+    return markdown_table(
+        ['Method', f'{test_set_label(test_set)} Accuracy', *headers],
+        rows + deltas)
 
 
 def recall_table(results, methods, test_sets):
@@ -247,9 +250,11 @@ def format_report(results, settings):
     methods = [m for m in METHODS if any(k[0] == m for k in results)]
     test_sets = settings['test_sets']
     adapted = [t for t in test_sets if split_adapted_name(t)[1] is not None]
+    averaged = [t for t in test_sets
+                if t not in adapted and split_tta_name(t)[1]]
     main = [t for t in test_sets if t in TEST_SPLITS]
     copies = [t for t in test_sets
-              if t not in TEST_SPLITS and t not in adapted]
+              if t not in TEST_SPLITS and t not in adapted + averaged]
     lines = [f"## {' vs '.join(METHOD_NAMES[m] for m in methods)} on real "
              'crops', '',
              *_settings_lines(settings)]
@@ -272,17 +277,30 @@ def format_report(results, settings):
             'scale) or rotated (another cropping angle)', '',
             seed_table(results, methods, [(t, 'accuracy') for t in columns])
         ]
+    if averaged:
+        lines += [
+            '', '### Tested with --tta (scores averaged over views at '
+            'scales around the reference length)'
+        ]
+        for test_set in main + copies:
+            variants = [t for t in averaged
+                        if split_tta_name(t)[0] == test_set]
+            if variants:
+                lines += ['', variant_table(results, methods, test_set,
+                                            variants, ['--tta'])]
     if adapted:
         lines += [
             '', '### Tested with --adapt (BatchNorm statistics re-estimated '
             "on the test set's crops, no labels read)"
         ]
-        for test_set in main + copies:
+        for test_set in main + copies + averaged:
             variants = [t for t in adapted
                         if split_adapted_name(t)[0] == test_set]
             if variants:
-                lines += ['', adaptation_table(results, methods, test_set,
-                                               variants)]
+                lines += ['', variant_table(
+                    results, methods, test_set, variants,
+                    [f'--adapt-shift-scale {split_adapted_name(t)[1]:g}'
+                     for t in variants])]
     if main:
         lines += ['', '### Recall per type (mean over seeds)', '',
                   recall_table(results, methods, main)]

@@ -59,6 +59,9 @@ TEST_SPLITS = {
     'external':
     Split('qband119', 'all.csv', True,
           'external test: qband119, all crops (Q-band, inverted)'),
+    'validation_no_ids':
+    Split('gband612', 'val.csv', False,
+          'validation without cell and patient ids', True),
     'internal_no_ids':
     Split('gband612', 'test.csv', False,
           'internal test without cell and patient ids', True),
@@ -155,6 +158,23 @@ def rotated_name(angle):
     """The test set name of the copy of :data:`COPY_SOURCE` rotated by
     ``angle`` degrees, e.g. ``'internal_rot45'``."""
     return f'{COPY_SOURCE}_rot{angle:g}'
+
+
+TTA_SUFFIX = '_tta'
+
+
+def tta_name(test_set):
+    """The name of ``test_set`` tested with ``tools/test.py --tta``,
+    e.g. ``'external_no_ids_tta'``."""
+    return f'{test_set}{TTA_SUFFIX}'
+
+
+def split_tta_name(name):
+    """The (test set, whether with ``--tta``) of a test set name of
+    :func:`tta_name`, or of another."""
+    if name.endswith(TTA_SUFFIX):
+        return name[:-len(TTA_SUFFIX)], True
+    return name, False
 
 
 ADAPTED_INFIX = '_adapt'

@@ -486,6 +486,7 @@ def test_copy_straight_target_is_the_crop_before_the_augmentation():
     with DefaultScope.overwrite_default_scope('mmpretrain'):
         packed = Compose(pipeline)(dict(
             img=img, ref_lengths=dict(cell=18., patient=18., dataset=18.),
+            ref_levels=dict(cell='cell', patient='patient', dataset='dataset'),
             gt_label=0))
     target = packed['data_samples'].straight_img
     assert target.shape == (1, 64, 64) == packed['inputs'].shape

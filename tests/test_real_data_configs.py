@@ -126,6 +126,9 @@ def test_no_alignment_experiment_only_drops_align_long_axis():
         assert experiment[loader].dataset.pipeline == [
             t for t in pipeline if t.type != 'AlignLongAxis'
         ]
+    assert experiment.tta_pipeline == [
+        t for t in shipped.tta_pipeline if t.type != 'AlignLongAxis'
+    ]
     assert experiment.model == shipped.model
 
 
@@ -586,7 +589,8 @@ def test_real_crops_through_the_pipelines(real_crops):
         np.random.seed(seed)
         results = run_pipeline(
             cfg.train_dataloader.dataset.pipeline, path,
-            ref_lengths=dict(cell=100., patient=100., dataset=100.))
+            ref_lengths=dict(cell=100., patient=100., dataset=100.),
+            ref_levels=dict(cell='cell', patient='patient', dataset='dataset'))
         img = results['inputs'].numpy()[0]
         assert img.shape == (128, 128)
         corners = {img[0, 0], img[0, -1], img[-1, 0], img[-1, -1]}
@@ -711,6 +715,41 @@ def test_report_of_adapted_tests():
     assert table['SCL'] == ['92.50 ± 2.12', '82.50 ± 2.12', '95.50 ± 3.54']
     assert table['Δ SCL'] == ['', '-10.00 ± 0.00', '+3.00 ± 1.41']
     assert table['Δ Baseline'] == ['', '-20.00 ± 0.00', '-20.00 ± 0.00']
+
+
+def test_tta_tests_run_tools_test_with_tta(tmp_path):
+    """--tta tests every test set again with tools/test.py --tta, and
+    with --adapt both ways; the report has a table of the gain."""
+    benchmark = make_benchmark(tmp_path, '--test-sets', 'external',
+                               '--tta', '--adapt', '0.5')
+    assert benchmark.test_sets == [
+        'external', 'external_tta', 'external_adapt0.5',
+        'external_tta_adapt0.5'
+    ]
+    plain = benchmark.test_argv('scl', 'external', 'ckpt', 'w')
+    assert benchmark.test_argv('scl', 'external_tta', 'ckpt', 'w') == (
+        plain[:4] + ['--tta'] + plain[4:])
+    assert benchmark.test_argv('scl', 'external_tta_adapt0.5', 'ckpt',
+                               'w') == (plain[:4] + [
+                                   '--adapt', '--adapt-shift-scale', '0.5',
+                                   '--tta'
+                               ] + plain[4:])
+    methods = real_data_report.DEFAULT_METHODS
+    results = fake_results(methods, benchmark.test_sets)
+    for seed, gain in ((0, 1.), (1, 3.)):
+        results[('scl', seed)]['external_tta']['accuracy'] = (
+            results[('scl', seed)]['external']['accuracy'] + gain)
+    report = real_data_report.format_report(
+        results, fake_settings(methods, benchmark.test_sets))
+    main, averaged, adapted = report.split('\n### ')[:3]
+    assert table_rows(main)['Method'][0] == 'External Accuracy'
+    assert averaged.startswith('Tested with --tta')
+    table = table_rows(averaged)
+    assert table['Method'] == ['External Accuracy', '--tta']
+    assert table['SCL'] == ['92.50 ± 2.12', '94.50 ± 3.54']
+    assert table['Δ SCL'] == ['', '+2.00 ± 1.41']
+    assert adapted.startswith('Tested with --adapt')
+    assert report.count('--adapt-shift-scale 0.5') == 2
 
 
 def test_test_only_tests_what_the_trained_runs_lack(tmp_path, monkeypatch):

@@ -212,6 +212,12 @@ def test_dataset_reference_level_per_group(tmp_path):
     assert info['patient_id'] == 'p1'
     assert info['ref_lengths'] == dict(cell=p1, patient=p1,
                                        dataset=median_all)
+    assert info['ref_levels'] == dict(cell='patient', patient='patient',
+                                      dataset='dataset')
+    assert [dataset.get_data_info(i)['ref_level']
+            for i in range(len(dataset))] == (['cell'] * n +
+                                              ['patient'] * 3 +
+                                              ['dataset'] * 2)
     assert any(f"of {len(specs)} crops by cell: {n}, patient: 3, "
                "dataset: 2." in m for m in messages)
     # The patient level first: c1 and c2 by p1.
@@ -219,22 +225,28 @@ def test_dataset_reference_level_per_group(tmp_path):
         'ref_length'] == p1
     # No ids: the dataset's for every crop.
     no_ids = build('no_ids.csv')
-    assert {no_ids.get_data_info(i)['ref_length']
-            for i in range(len(no_ids))} == {median_all}
+    assert {(no_ids.get_data_info(i)['ref_length'],
+             no_ids.get_data_info(i)['ref_level'])
+            for i in range(len(no_ids))} == {(median_all, 'dataset')}
 
 
 def test_random_reference_level_is_drawn_per_crop_from_the_seed():
     levels = dict(cell=10., patient=20., dataset=30.)
+    # The cell's reference fell back to its patient's.
+    used = dict(cell='patient', patient='patient', dataset='dataset')
     transform = RandomReferenceLevel(
         level_probs=dict(cell=0.5, patient=0.25, dataset=0.25))
 
     def draws(seed):
         np.random.seed(seed)
-        return [transform(dict(ref_lengths=levels))['ref_length']
+        return [transform(dict(ref_lengths=levels, ref_levels=used))
                 for _ in range(400)]
 
-    first = draws(0)
-    assert draws(0) == first and draws(1) != first
+    first = [results['ref_length'] for results in draws(0)]
+    assert [results['ref_length'] for results in draws(0)] == first
+    assert [results['ref_length'] for results in draws(1)] != first
+    assert {(r['ref_length'], r['ref_level']) for r in draws(0)} == {
+        (10., 'patient'), (20., 'patient'), (30., 'dataset')}
     counts = {v: first.count(v) / len(first) for v in levels.values()}
     assert counts == pytest.approx({10.: 0.5, 20.: 0.25, 30.: 0.25},
                                    abs=0.07)
@@ -423,8 +435,11 @@ def test_input_size_reaches_every_pipeline():
             t for t in cfg[loader].dataset.pipeline if t.type == 'Letterbox'
         ]
         assert [t.scale for t in letterbox] == [96]
+    # Within TestTimeAug too.
+    assert cfg.tta_pipeline[-1].transforms[1][0].scale == 96
     cfg.test_dataloader.dataset.pipeline = []
     cfg.train_dataloader = cfg.val_dataloader = None
+    cfg.tta_pipeline = []
     with pytest.raises(ValueError, match='no Letterbox'):
         set_input_size(cfg, 96)
 

@@ -6,6 +6,9 @@ then the crops of another lab with the model adapted to them first):
     python tools/test.py configs/scl/swin-l_ogh_chrmnet.py CKPT
     python tools/test.py configs/scl/resnet18_gband612_qband119.py CKPT \
         --adapt --save-adapted work_dirs/adapted_qband119.pth
+    # Crops without cell ids: average over scales around their reference.
+    python tools/test.py configs/scl/resnet18_gband612_qband119.py CKPT \
+        --tta --cfg-options test_dataloader.dataset.ann_file=no_ids.csv
 """
 import argparse
 
@@ -15,7 +18,7 @@ from mmengine.runner import Runner
 
 import mmscl  # noqa: F401  (registers mmscl's modules, safe checkpoints)
 from mmscl.engine.adaptation import DEFAULT_SHIFT_SCALE
-from mmscl.utils import apply_run_options
+from mmscl.utils import apply_run_options, apply_tta
 from mmscl.utils.tool_args import (add_launcher_arguments,
                                    check_save_adapted,
                                    set_launcher_and_work_dir, set_local_rank)
@@ -44,6 +47,12 @@ def parse_args():
         help='with --adapt: also write the adapted weights to this new '
         'checkpoint file')
     parser.add_argument(
+        '--tta', action='store_true',
+        help='average the scores of the views of the config\'s '
+        'tta_pipeline (the gband612 configs: each crop at seven scales '
+        'around its reference length, spread wider for crops without a '
+        'cell reference)')
+    parser.add_argument(
         '--input-size', type=int,
         help='side of the model input: the output of every Letterbox of '
         'the config (--cfg-options input_size=... would not reach them)')
@@ -65,6 +74,8 @@ def merge_args(cfg, args):
     if args.amp:
         cfg.test_cfg.fp16 = True
     apply_run_options(cfg, args.cfg_options, args.input_size)
+    if args.tta:
+        apply_tta(cfg)
     if args.adapt:
         cfg.custom_hooks = list(cfg.get('custom_hooks', [])) + [
             dict(type='AdaptBatchNormHook',

@@ -8,6 +8,9 @@ train_pipeline = [
 test_pipeline = [
     t for t in _base_.test_pipeline if t['type'] != 'AlignLongAxis'
 ]
+tta_pipeline = [
+    t for t in _base_.tta_pipeline if t['type'] != 'AlignLongAxis'
+]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 test_dataloader = dict(dataset=dict(pipeline=test_pipeline))

@@ -85,8 +85,10 @@ class ChromosomeDataset(BaseDataset):
             :data:`REFERENCE_LEVELS`: ``'cell'``, then ``'patient'`` (the
             ``patient_id`` or ``case_id``), then ``'dataset'``; a group of
             fewer than ``MIN_CROPS_PER_GROUP`` measured crops falls back a
-            level. Each data info also gets ``ref_lengths``, the reference
-            at every level (for :class:`RandomReferenceLevel`). The levels
+            level. Each data info also gets ``ref_level``, the level its
+            reference came from, and ``ref_lengths`` and ``ref_levels``,
+            the same for every level (for :class:`RandomReferenceLevel`
+            and :class:`ReferenceScale`). The levels
             used are logged with their counts. The lengths are cached in
             ``.mmscl_lengths.json`` beside the annotation (or in the image
             folder), measured again for changed files. None measures
@@ -165,7 +167,11 @@ class ChromosomeDataset(BaseDataset):
         data = self.pipeline(data_info)
         if cell_id is not None and isinstance(data, dict) and \
                 'data_samples' in data:
-            data['data_samples'].set_metainfo(dict(cell_id=cell_id))
+            samples = data['data_samples']
+            # TestTimeAug (tools/test.py --tta) packs a list of views.
+            for sample in (samples if isinstance(samples, list) else
+                           [samples]):
+                sample.set_metainfo(dict(cell_id=cell_id))
         return data
 
     def _add_reference_lengths(self, data_list: List[dict]) -> List[dict]:
@@ -199,16 +205,18 @@ class ChromosomeDataset(BaseDataset):
 
     def _attach_references(self, data_list: List[dict], lengths,
                            source: str) -> None:
-        """Give each data info ``ref_length`` (``length_reference``) and
-        ``ref_lengths`` (every level's), and log the levels used."""
+        """Give each data info ``ref_length`` and ``ref_level`` (the
+        reference of ``length_reference`` and the level it came from),
+        ``ref_lengths`` and ``ref_levels`` (the same for every level), and
+        log the levels used."""
         groupings = [[info.get(f'{level}_id') for info in data_list]
                      for level in REFERENCE_LEVELS[:-1]]
-        by_level = {}
+        by_level, used_by_level = {}, {}
         for first, level in enumerate(REFERENCE_LEVELS):
             references, used = reference_lengths(lengths, groupings[first:])
             by_level[level] = references
-            if level == self.length_reference:
-                counts = Counter(REFERENCE_LEVELS[first + u] for u in used)
+            used_by_level[level] = [REFERENCE_LEVELS[first + u] for u in used]
+        counts = Counter(used_by_level[self.length_reference])
         MMLogger.get_current_instance().info(
             f'ChromosomeDataset({source}): reference length '
             f'({self.length_reference!r} level first) of {len(data_list)} '
@@ -220,7 +228,12 @@ class ChromosomeDataset(BaseDataset):
                 level: float(by_level[level][i])
                 for level in REFERENCE_LEVELS
             }
+            info['ref_levels'] = {
+                level: used_by_level[level][i]
+                for level in REFERENCE_LEVELS
+            }
             info['ref_length'] = info['ref_lengths'][self.length_reference]
+            info['ref_level'] = info['ref_levels'][self.length_reference]
 
     @property
     def _load_image(self):

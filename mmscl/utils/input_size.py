@@ -15,7 +15,8 @@ MAX_INPUT_SIZE = 2048
 
 def set_input_size(cfg: Config, input_size: int) -> None:
     """Set ``input_size`` and the output side (``scale``) of every
-    ``Letterbox`` in the config's dataloaders, in place.
+    ``Letterbox`` in the config's dataloaders and ``tta_pipeline`` (within
+    ``TestTimeAug`` too), in place.
 
     Args:
         cfg (Config): The config.
@@ -26,16 +27,28 @@ def set_input_size(cfg: Config, input_size: int) -> None:
         raise ValueError(
             f'input size must be an int in 1..{MAX_INPUT_SIZE} (pixels), '
             f'got {input_size!r}')
-    found = False
-    for name in DATALOADERS:
-        loader = cfg.get(name)
-        if not loader:
-            continue
-        for transform in loader.dataset.get('pipeline', []):
-            if transform['type'] == 'Letterbox':
-                transform['scale'] = input_size
-                found = True
-    if not found:
+    pipelines = [cfg[name].dataset.get('pipeline', [])
+                 for name in DATALOADERS if cfg.get(name)]
+    pipelines.append(cfg.get('tta_pipeline', []))
+    letterboxes = [transform for pipeline in pipelines
+                   for transform in _transforms_within(pipeline)
+                   if transform['type'] == 'Letterbox']
+    if not letterboxes:
         raise ValueError(f'{cfg.filename}: no Letterbox in the pipelines of '
-                         f'{DATALOADERS}, so --input-size has nothing to set.')
+                         f'{DATALOADERS} or tta_pipeline, so --input-size '
+                         'has nothing to set.')
+    for letterbox in letterboxes:
+        letterbox['scale'] = input_size
     cfg.input_size = input_size
+
+
+def _transforms_within(pipeline):
+    """The transforms of a pipeline, and those nested in its transforms'
+    ``transforms`` (``TestTimeAug``'s list of lists, ``RandomChoice``...).
+    """
+    for transform in pipeline:
+        if isinstance(transform, (list, tuple)):
+            yield from _transforms_within(transform)
+            continue
+        yield transform
+        yield from _transforms_within(transform.get('transforms', []))

@@ -72,3 +72,31 @@ def apply_run_options(cfg: Config,
         set_input_size(cfg, input_size)
     if max_iters is not None:
         set_max_iters(cfg, max_iters)
+
+
+def apply_tta(cfg: Config) -> None:
+    """Test with the config's ``tta_pipeline`` and ``tta_model``, as
+    ``tools/test.py --tta`` does, in place (after
+    :func:`apply_run_options`, which sets the ``tta_pipeline``'s input size
+    too): every view the pipeline makes of a crop is predicted and the
+    ``tta_model`` (default ``AverageScoreTTA``) merges their scores.
+
+    Args:
+        cfg (Config): The config.
+
+    Raises:
+        ValueError: If the config has no ``tta_pipeline``.
+    """
+    if 'tta_pipeline' not in cfg:
+        raise ValueError(
+            f'--tta: {cfg.filename} has no tta_pipeline, so there are no '
+            'test-time views to average (the gband612 configs define one: '
+            'configs/_base_/datasets/gband612.py).')
+    cfg.test_dataloader.dataset.pipeline = cfg.tta_pipeline
+    module = cfg.model
+    # The Runner gives a top-level data_preprocessor to the outer model,
+    # which the TTA model does not pass on to the one it wraps.
+    if cfg.get('data_preprocessor') is not None:
+        module.setdefault('data_preprocessor', cfg.data_preprocessor)
+    cfg.model = dict(cfg.get('tta_model', dict(type='AverageScoreTTA')),
+                     module=module)

@@ -11,6 +11,19 @@ dataset_type = 'ChromosomeDataset'
 # caches the lengths, Letterbox applies them): the pixel scale is
 # normalised and needs no setting of a lab or canvas.
 reference_fraction = 0.4
+# tools/test.py --tta: each crop seen at seven scales around its reference
+# length (ReferenceScale), the scores averaged. A cell's reference is
+# close to right for its crops; a patient's or the dataset's can be 20 %
+# off for a cell, so their views spread wider: the ratio between
+# neighbouring views by level (chosen on gband612's validation split and
+# qband119: benchmarks/README.md, "Scales at test").
+tta_view_ratios = dict(cell=1.045, patient=1.09, dataset=1.09)
+tta_reference_scales = [
+    dict(type='ReferenceScale',
+         factors={level: ratio**step
+                  for level, ratio in tta_view_ratios.items()})
+    for step in range(-3, 4)
+]
 
 data_preprocessor = dict(
     num_classes=24,

@@ -48,6 +48,12 @@ test_pipeline = [
          reference_fraction=_base_.reference_fraction),
     dict(type='PackInputs'),
 ]
+# The test pipeline at several scales (tools/test.py --tta).
+tta_pipeline = test_pipeline[:-2] + [
+    dict(type='TestTimeAug',
+         transforms=[_base_.tta_reference_scales, test_pipeline[-2:-1],
+                     test_pipeline[-1:]])
+]
 
 train_dataloader = dict(
     dataset=dict(

@@ -27,11 +27,12 @@ class RandomReferenceLevel(ChromosomeTransform):
 
     **Required Keys:**
 
-    - ref_lengths (set by :class:`ChromosomeDataset`)
+    - ref_lengths, ref_levels (set by :class:`ChromosomeDataset`)
 
     **Modified Keys:**
 
     - ref_length
+    - ref_level
 
     Args:
         level_probs (dict[str, float]): Probability of each level of
@@ -69,12 +70,15 @@ class RandomReferenceLevel(ChromosomeTransform):
         Returns:
             dict: The result dict with the drawn reference length.
         """
-        if 'ref_lengths' not in results:
+        if 'ref_lengths' not in results or 'ref_levels' not in results:
             raise KeyError(
                 f'{self.__class__.__name__} needs the crop\'s ref_lengths '
+                'and ref_levels '
                 f'({results.get("img_path")}): use ChromosomeDataset with '
                 'length_reference set.')
-        results['ref_length'] = results['ref_lengths'][self._random_level()]
+        level = self._random_level()
+        results['ref_length'] = results['ref_lengths'][level]
+        results['ref_level'] = results['ref_levels'][level]
         return results
 
 
@@ -130,5 +134,67 @@ class RandomReferenceScale(RandomChromosomeTransform):
         Returns:
             dict: The result dict with the jittered reference length.
         """
-        results['ref_length'] = results['ref_length'] / ratio
-        return results
+        return divide_reference(results, ratio)
+
+
+def divide_reference(results: dict, ratio: float) -> dict:
+    """Divide ``results['ref_length']`` by ``ratio``: :class:`Letterbox`
+    then draws the crop ``ratio`` times larger."""
+    results['ref_length'] = results['ref_length'] / ratio
+    return results
+
+
+@TRANSFORMS.register_module()
+class ReferenceScale(ChromosomeTransform):
+    """Draw a crop larger or smaller than its reference length says, by a
+    factor that depends on the level the reference came from.
+
+    One view of a test-time average over scales (the configs'
+    ``tta_pipeline``, ``tools/test.py --tta``): a reference of the crop's
+    own cell is close to right, a dataset's can be 20 % off for a cell,
+    so the views of a crop without a cell spread wider.
+
+    **Required Keys:**
+
+    - ref_length
+    - ref_level (set by :class:`ChromosomeDataset`)
+
+    **Modified Keys:**
+
+    - ref_length
+
+    Args:
+        factors (dict[str, float]): The factor (above 0; above 1 draws the
+            crop larger) for each level of :data:`REFERENCE_LEVELS`.
+    """
+
+    def __init__(self, factors: Dict[str, float]) -> None:
+        missing = set(REFERENCE_LEVELS) - set(factors)
+        unknown = set(factors) - set(REFERENCE_LEVELS)
+        if missing or unknown:
+            raise ValueError(
+                f'ReferenceScale: factors needs one factor for each level '
+                f'of {REFERENCE_LEVELS}, got {factors}.')
+        if min(factors.values()) <= 0:
+            raise ValueError(
+                f'ReferenceScale: factors must be above 0, got {factors}.')
+        self.factors = {level: float(factors[level])
+                        for level in REFERENCE_LEVELS}
+
+    def transform(self, results: dict) -> dict:
+        """Divide ``results['ref_length']`` by the factor of
+        ``results['ref_level']``.
+
+        Args:
+            results (dict): The result dict.
+
+        Returns:
+            dict: The result dict with the scaled reference length.
+        """
+        require_ref_length(results, self.__class__.__name__, '')
+        if 'ref_level' not in results:
+            raise KeyError(
+                f'{self.__class__.__name__} needs the ref_level of the crop\'s '
+                f'reference ({results.get("img_path")}): use '
+                'ChromosomeDataset with length_reference set.')
+        return divide_reference(results, self.factors[results['ref_level']])

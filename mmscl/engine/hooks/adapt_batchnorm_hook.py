@@ -2,7 +2,7 @@ import os.path as osp
 from typing import Optional
 
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
+from mmengine.model import BaseTTAModel, is_model_wrapper
 
 from mmpretrain.registry import HOOKS
 from ..adaptation import DEFAULT_SHIFT_SCALE, adapt_batchnorm, save_adapted
@@ -36,9 +36,21 @@ class AdaptBatchNormHook(Hook):
     def before_test(self, runner) -> None:
         model = runner.model.module if is_model_wrapper(
             runner.model) else runner.model
-        adapt_batchnorm(model, runner.test_loop.dataloader, self.shift_scale)
+        batches = runner.test_loop.dataloader
+        if isinstance(model, BaseTTAModel):
+            # tools/test.py --tta: the statistics of every view.
+            model, batches = model.module, _views(batches)
+        adapt_batchnorm(model, batches, self.shift_scale)
         if self.save_to is not None:
             save_adapted(
                 model, self.save_to, shift_scale=self.shift_scale,
                 adapted_to=runner.cfg.test_dataloader.dataset.get(
                     'ann_file'))
+
+
+def _views(batches):
+    """Each view of each batch of a ``TestTimeAug`` pipeline, as a batch
+    of its own (as ``BaseTTAModel.test_step`` splits them)."""
+    for batch in batches:
+        for view in range(len(batch['inputs'])):
+            yield {key: value[view] for key, value in batch.items()}

@@ -1,5 +1,5 @@
 from mmengine.hooks import Hook
-from mmengine.model import is_model_wrapper
+from mmengine.model import BaseTTAModel, is_model_wrapper
 
 from mmpretrain.registry import HOOKS
 from mmscl.utils.checkpoint_match import (DEFAULT_MIN_LOADED_FRACTION,
@@ -34,8 +34,10 @@ class CheckpointMatchHook(Hook):
         self.min_loaded_fraction = min_loaded_fraction
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
-        model = runner.model.module if is_model_wrapper(
-            runner.model) else runner.model
+        # The model the checkpoint loads into, as MMEngine unwraps it.
+        model = runner.model.module if (
+            is_model_wrapper(runner.model)
+            or isinstance(runner.model, BaseTTAModel)) else runner.model
         resuming = bool(runner.cfg.get('resume'))
         runner.logger.info(
             check_checkpoint(

@@ -1,0 +1,3 @@
+from .average_score_tta import AverageScoreTTA
+
+__all__ = ['AverageScoreTTA']
