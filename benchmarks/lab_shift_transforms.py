@@ -193,3 +193,88 @@ class RandomBandFade(RandomChromosomeTransform):
         out[mask] = np.clip(np.rint(faded[mask]), 0, 255).astype(np.uint8)
         results['img'] = out
         return results
+
+
+@TRANSFORMS.register_module()
+class RandomBandStain(RandomChromosomeTransform):
+    """Restain the bands inside the chromosome, its outline kept: another
+    stain's response to the same chromatin (Q-band against G-band
+    heterochromatin, a paler or harsher staining of some bands).
+
+    Inside the silhouette the bands' contrast around the silhouette's mean
+    gray value is multiplied by a gain that varies smoothly along the rows
+    (the long axis of an upright crop: ``knots`` gains drawn log-normally,
+    interpolated over the silhouette's rows), then the gray values go
+    through a random monotone tone curve (5 points between black and the
+    background's white, each moved by ``curve_std`` of the range); the
+    background and the outline stay as they are.
+
+    **Required Keys:**
+
+    - img
+
+    **Modified Keys:**
+
+    - img
+
+    Args:
+        prob (float): Probability of restaining. Defaults to 0.5.
+        gain_std (float): Standard deviation of the log of each gain knot.
+            Defaults to 0.4.
+        knots (int): Gain knots along the chromosome. Defaults to 6.
+        curve_std (float): Standard deviation of each tone-curve point's
+            move, as a fraction of 0-255. Defaults to 0.08.
+    """
+
+    uint8_only = True
+
+    def __init__(self,
+                 prob: float = 0.5,
+                 gain_std: float = 0.4,
+                 knots: int = 6,
+                 curve_std: float = 0.08) -> None:
+        super().__init__(prob)
+        if gain_std < 0 or curve_std < 0 or knots < 2:
+            raise ValueError(
+                'RandomBandStain: gain_std and curve_std must be at least 0 '
+                f'and knots at least 2, got {gain_std}, {curve_std}, '
+                f'{knots}')
+        self.gain_std = gain_std
+        self.knots = knots
+        self.curve_std = curve_std
+
+    def draw(self) -> tuple:
+        """Draw the gain knots and the tone curve's inner points."""
+        gains = np.exp(np.random.normal(0., self.gain_std, self.knots))
+        curve = np.linspace(0., 255., 7)[1:-1] + np.random.normal(
+            0., self.curve_std * 255., 5)
+        return gains, np.sort(np.clip(curve, 0., 255.))
+
+    def apply(self, results: dict, params: tuple) -> dict:
+        """Restain the bands of ``results['img']``.
+
+        Args:
+            results (dict): The result dict.
+            params (tuple): The drawn gain knots and tone-curve points.
+
+        Returns:
+            dict: The result dict with the restained uint8 image.
+        """
+        img = results['img']
+        mask = foreground_mask(img)
+        if not mask.any():
+            return results
+        gains, curve = params
+        rows = np.nonzero(mask.any(axis=1))[0]
+        gain = np.interp(np.arange(img.shape[0]),
+                         np.linspace(rows[0], rows[-1], len(gains)), gains)
+        gray = img.astype(np.float32)
+        mean = gray[mask].mean()
+        restained = mean + gain[:, None] * (gray - mean)
+        levels = np.linspace(0., 255., 7)
+        toned = np.interp(np.clip(restained, 0., 255.), levels,
+                          np.concatenate([[0.], curve, [255.]]))
+        out = img.copy()
+        out[mask] = np.clip(np.rint(toned[mask]), 0, 254).astype(np.uint8)
+        results['img'] = out
+        return results
