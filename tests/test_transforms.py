@@ -569,7 +569,8 @@ def test_repr_lists_the_settings():
         "NormalizeStain(invert='auto', stretch=True, dark_percentile=2.0)")
 
 
-@pytest.mark.parametrize('name', ['lab_augment', 'optics_augment'])
+@pytest.mark.parametrize(
+    'name', ['lab_augment', 'optics_augment', 'band_fade', 'band_stain'])
 def test_benchmark_configs_import_their_transforms(name):
     from mmengine.config import Config
     from mmpretrain.registry import TRANSFORMS
@@ -582,7 +583,18 @@ def test_benchmark_configs_import_their_transforms(name):
             for t in cfg.train_dataloader.dataset.pipeline
         ]
     assert {'lab_augment': 'GaussianBlur',
-            'optics_augment': 'RandomJPEGCompression'}[name] in names
+            'optics_augment': 'RandomJPEGCompression',
+            'band_fade': 'RandomBandFade',
+            'band_stain': 'RandomBandStain'}[name] in names
+    if name.startswith('band_'):
+        # The shipped pipeline with the experiment's transform after the
+        # Letterbox, nothing else changed.
+        shipped = Config.fromfile(osp.join(
+            osp.dirname(__file__), '..', 'configs', 'scl',
+            'resnet18_gband612.py')).train_dataloader.dataset.pipeline
+        pipeline = cfg.train_dataloader.dataset.pipeline
+        at = [t.type for t in shipped].index('Letterbox') + 1
+        assert pipeline[:at] + pipeline[at + 1:] == shipped
 
 
 def test_band_fade_flattens_the_bands_inside_the_outline():
@@ -611,3 +623,41 @@ def test_band_fade_flattens_the_bands_inside_the_outline():
     for kwargs in (dict(sigma=(0, 0.1)), dict(contrast=(0.5, 0.2))):
         with pytest.raises(ValueError, match='RandomBandFade: '):
             RandomBandFade(**kwargs)
+
+
+def test_band_stain_gains_along_the_rows_then_tones():
+    """RandomBandStain keeps the background and the outline; with no tone
+    change it multiplies the bands' contrast around the chromosome's mean
+    by the gain interpolated over its rows, and a tone curve alone maps the
+    gray values monotonically."""
+    from benchmarks.lab_shift_transforms import RandomBandStain
+    rng = np.random.default_rng(0)
+    img = np.full((64, 64), 255, np.uint8)
+    img[10:54, 28:36] = rng.integers(100, 180, (44, 8))
+    mask = img < 255
+    stain = RandomBandStain(prob=1.)
+    identity_curve = np.linspace(0., 255., 7)[1:-1]
+    # Gains 0.5 at the top row of the chromosome, 1.5 at its bottom row.
+    out = stain.apply(dict(img=img), (np.array([0.5, 1.5]),
+                                      identity_curve))['img']
+    assert (out[~mask] == 255).all()
+    gray = img.astype(float)
+    mean = gray[mask].mean()
+    gain = np.interp(np.arange(64), [10, 53], [0.5, 1.5])[:, None]
+    expected = np.clip(np.rint(mean + gain * (gray - mean)), 0, 254)
+    assert np.abs(out[mask] - expected[mask]).max() <= 1
+    # A tone curve alone: monotone, the background still white.
+    curve = identity_curve - 30.
+    toned = stain.apply(dict(img=img), (np.ones(2), curve))['img']
+    assert (toned[~mask] == 255).all()
+    order = np.argsort(img[mask], kind='stable')
+    assert (np.diff(toned[mask][order].astype(int)) >= 0).all()
+    assert toned[mask].mean() < img[mask].mean() - 20
+    # Drawn: sorted tone points within 0-255, positive gains, seeded.
+    np.random.seed(3)
+    gains, points = stain.draw()
+    assert len(gains) == 6 and (gains > 0).all()
+    assert (np.diff(points) >= 0).all() and 0 <= points.min() <= 255
+    assert RandomBandStain(prob=0.)(dict(img=img))['img'] is img
+    with pytest.raises(ValueError, match='RandomBandStain: '):
+        RandomBandStain(knots=1)
