@@ -100,3 +100,31 @@ def apply_tta(cfg: Config) -> None:
         module.setdefault('data_preprocessor', cfg.data_preprocessor)
     cfg.model = dict(cfg.get('tta_model', dict(type='AverageScoreTTA')),
                      module=module)
+
+
+def apply_balance_types(cfg: Config) -> None:
+    """Score the test set as crops of whole cells, as ``tools/test.py
+    --balance-types`` does, in place: every ``ChromosomeMetric`` of the
+    ``test_evaluator`` balances the autosomes' scores over the set first
+    (``balance_autosomes=True``).
+
+    Args:
+        cfg (Config): The config.
+
+    Raises:
+        ValueError: If the ``test_evaluator`` has no ``ChromosomeMetric``.
+    """
+    evaluators = cfg.test_evaluator
+    metrics = [evaluators] if isinstance(evaluators, dict) else evaluators
+    chromosome_metrics = [
+        metric for metric in metrics
+        if metric.get('type') in ('ChromosomeMetric',
+                                  'mmpretrain.ChromosomeMetric')
+    ]
+    if not chromosome_metrics:
+        raise ValueError(
+            f'--balance-types: the test_evaluator of {cfg.filename} has no '
+            'ChromosomeMetric to balance the scores of, got '
+            f'{[metric.get("type") for metric in metrics]}.')
+    for metric in chromosome_metrics:
+        metric['balance_autosomes'] = True

@@ -12,6 +12,7 @@ from sklearn.metrics import accuracy_score, recall_score, roc_auc_score
 from sklearn.preprocessing import label_binarize
 
 from mmscl.datasets.categories import CHROMOSOME_CATEGORIES
+from mmscl.karyotype.balance import balance_autosomes
 from ..confusion import confusion_counts, write_confusion_csv
 
 # The metrics of the SCL paper: their keys in the output of
@@ -89,6 +90,12 @@ class ChromosomeMetric(BaseMetric):
             count confusion matrix to at every evaluation (rows: true type,
             columns: predicted type, both headed by the type names). Defaults
             to None, which writes nothing.
+        balance_autosomes (bool): Whether to score the set as crops of
+            whole cells: before the metrics, the scores are scaled so that
+            every autosome is predicted equally often over the set
+            (:func:`~mmscl.karyotype.balance.balance_autosomes`; no cell
+            ids or labels read). ``tools/test.py --balance-types`` sets it.
+            Only for the 24 chromosome types. Defaults to False.
         collect_device (str): Device name used for collecting results from
             different ranks during distributed training. Must be 'cpu' or
             'gpu'. Defaults to 'cpu'.
@@ -118,6 +125,7 @@ class ChromosomeMetric(BaseMetric):
                  average_over: str = 'present',
                  per_type: bool = False,
                  confusion_matrix_file: Optional[str] = None,
+                 balance_autosomes: bool = False,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None,
                  collect_dir: Optional[str] = None) -> None:
@@ -130,7 +138,10 @@ class ChromosomeMetric(BaseMetric):
             raise ValueError(
                 'ChromosomeMetric: `confusion_matrix_file` must be a .csv '
                 f'path, got {confusion_matrix_file!r}.')
+        if balance_autosomes and classes is not None:
+            self._check_balanced_classes(classes, 'the `classes` argument')
         self.classes = classes
+        self.balance_autosomes = balance_autosomes
         self.average_over = average_over
         self.per_type = per_type
         self.confusion_matrix_file = confusion_matrix_file
@@ -176,6 +187,9 @@ class ChromosomeMetric(BaseMetric):
         labels = np.fromiter((res['gt_label'] for res in results),
                              dtype=np.int64,
                              count=len(results))
+        if self.balance_autosomes:
+            self._check_balanced_classes(classes, classes_source)
+            scores = balance_autosomes(scores)
         try:
             metrics = self.calculate(scores, labels, classes,
                                      self.average_over, self.per_type)
@@ -274,6 +288,14 @@ class ChromosomeMetric(BaseMetric):
                 'ChromosomeMetric: `classes` must hold at least two '
                 f'distinct type names, got {classes!r}.')
         return tuple(classes)
+
+    @staticmethod
+    def _check_balanced_classes(classes: Sequence[str], source: str) -> None:
+        if tuple(classes) != CHROMOSOME_CATEGORIES:
+            raise ValueError(
+                'ChromosomeMetric: balance_autosomes needs the 24 chromosome '
+                f'types in karyotype order, got {tuple(classes)} from '
+                f'{source}.')
 
     @staticmethod
     def _check_average_over(average_over: str) -> None:

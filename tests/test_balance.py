@@ -1,0 +1,137 @@
+"""The type balance of a set of whole cells: balance_autosomes, the metric
+option and tools/test.py --balance-types."""
+import csv
+import os.path as osp
+import pickle
+
+import numpy as np
+import pytest
+import torch
+from mmengine.config import Config
+
+from benchmarks.reports import read_test_metrics
+from conftest import run_tool_main, write_tiny_config
+from mmscl.datasets.categories import CHROMOSOME_CATEGORIES
+from mmscl.evaluation import ChromosomeMetric
+from mmscl.karyotype import balance_autosomes
+from mmscl.utils import apply_balance_types
+
+X, Y = CHROMOSOME_CATEGORIES.index('X'), CHROMOSOME_CATEGORIES.index('Y')
+
+
+def one_crop_of_each_type(row_of_type_2):
+    """Scores of one crop of each type, every crop sure of its type but
+    the crop of type '1' (0.9 on '1', 0.1 on '2') and the crop of type
+    '2' (``row_of_type_2`` on '1' and '2')."""
+    scores = np.eye(len(CHROMOSOME_CATEGORIES))
+    scores[0, :2] = [0.9, 0.1]
+    scores[1, :2] = row_of_type_2
+    return scores
+
+
+def test_balanced_scores_are_a_scaling_per_type_with_equal_autosomes():
+    scores = one_crop_of_each_type([0.55, 0.45])
+    # Type '1' gets 1.45 of the summed scores and '2' 0.55: the crop of
+    # type '2' is predicted '1'.
+    assert list(scores.argmax(1)) != list(range(24))
+    balanced = balance_autosomes(scores)
+    summed = balanced.sum(0)
+    np.testing.assert_allclose(summed[:22], 1, rtol=1e-3)
+    np.testing.assert_allclose(balanced.sum(1), 1)
+    assert list(balanced.argmax(1)) == list(range(24))
+    # One factor per type: the crops of '1' and '2' move their two scores
+    # by the same ratio, rows normalised after (0.9/0.1 and 0.55/0.45 both
+    # scaled by the gain of '1' over '2').
+    ratio = (balanced[:2, 0] / balanced[:2, 1]) / (scores[:2, 0] /
+                                                    scores[:2, 1])
+    assert ratio[0] == pytest.approx(ratio[1])
+    # The gain of '2' over '1' solves 0.9/(0.9+0.1g) + 0.55/(0.55+0.45g)
+    # = 1: g = 3.31 (to two decimals).
+    assert 1 / ratio[0] == pytest.approx(3.31, abs=0.01)
+    # The sure crops, X and Y among them, keep their scores.
+    np.testing.assert_array_equal(balanced[2:], scores[2:])
+
+
+def test_balanced_set_is_left_as_it_is():
+    scores = one_crop_of_each_type([0.1, 0.9])
+    scores[:, [X, Y]] += 0.05
+    scores /= scores.sum(1, keepdims=True)
+    np.testing.assert_allclose(balance_autosomes(scores), scores)
+
+
+@pytest.mark.parametrize('scores, match', [
+    (np.full((3, 23), 1 / 23), r'\(N, 24\)'),
+    (np.zeros((0, 24)), r'\(N, 24\)'),
+    (np.full((2, 24), -1.), 'non-negative'),
+    (np.full((2, 24), np.nan), 'finite'),
+    (np.eye(24)[2:], 'an autosome has a score of 0'),
+])
+def test_balance_refuses_scores_it_cannot_balance(scores, match):
+    with pytest.raises(ValueError, match=match):
+        balance_autosomes(scores)
+
+
+def test_metric_scores_the_balanced_set():
+    scores = one_crop_of_each_type([0.55, 0.45])
+    labels = list(range(24))
+    metric = ChromosomeMetric(balance_autosomes=True)
+    results = [dict(pred_score=s.astype(np.float32), gt_label=label)
+               for s, label in zip(scores, labels)]
+    assert metric.compute_metrics(results)['accuracy'] == 100
+    assert ChromosomeMetric().compute_metrics(results)['accuracy'] == \
+        pytest.approx(100 * 23 / 24)
+    with pytest.raises(ValueError, match='24 chromosome types'):
+        ChromosomeMetric(classes=('a', 'b'), balance_autosomes=True)
+
+
+def test_apply_balance_types_sets_every_chromosome_metric():
+    cfg = Config(dict(test_evaluator=[
+        dict(type='ChromosomeMetric'), dict(type='KaryotypeMetric')
+    ]))
+    apply_balance_types(cfg)
+    assert cfg.test_evaluator == [
+        dict(type='ChromosomeMetric', balance_autosomes=True),
+        dict(type='KaryotypeMetric')
+    ]
+    with pytest.raises(ValueError, match='no ChromosomeMetric'):
+        apply_balance_types(
+            Config(dict(test_evaluator=dict(type='KaryotypeMetric'))))
+
+
+def test_test_tool_balance_types(tmp_path, tiny_chromosome_dir):
+    """tools/test.py --balance-types reports the metrics of the dumped
+    scores balanced, on a CSV without cell ids."""
+    config = write_tiny_config(tmp_path / 'tiny.py', tiny_chromosome_dir)
+    from mmengine.registry import init_default_scope
+    from mmpretrain.registry import MODELS
+    init_default_scope('mmpretrain')
+    torch.manual_seed(0)
+    state = MODELS.build(Config.fromfile(config).model).state_dict()
+    # A model that leans to type '1' (the bias of its 24 scores).
+    bias = [k for k, v in state.items()
+            if k.endswith('bias') and v.shape == (24, )][-1]
+    state[bias][0] += 3
+    checkpoint = str(tmp_path / 'model.pth')
+    torch.save(dict(state_dict=state, meta={}), checkpoint)
+    no_ids = osp.join(tiny_chromosome_dir, 'no_ids.csv')
+    with open(osp.join(tiny_chromosome_dir, 'test.csv')) as f:
+        rows = list(csv.DictReader(f))
+    with open(no_ids, 'w', newline='') as f:
+        writer = csv.writer(f)
+        writer.writerow(['img_path', 'label'])
+        writer.writerows([r['img_path'], r['label']] for r in rows)
+    out, work_dir = str(tmp_path / 'out.pkl'), str(tmp_path / 'test')
+    run_tool_main('test', config, checkpoint, '--balance-types', '--out',
+                  out, '--work-dir', work_dir, '--cfg-options',
+                  f'test_dataloader.dataset.ann_file={no_ids}')
+    with open(out, 'rb') as f:
+        dumped = pickle.load(f)
+    scores = np.stack([s['pred_score'].numpy() for s in dumped])
+    labels = np.array([int(s['gt_label']) for s in dumped])
+    expected = ChromosomeMetric.calculate(balance_autosomes(scores), labels)
+    plain = ChromosomeMetric.calculate(scores, labels)
+    assert (scores.argmax(1) == 0).all()
+    assert expected['accuracy'] != plain['accuracy']
+    metrics = read_test_metrics(work_dir)
+    assert metrics['accuracy'] == pytest.approx(expected['accuracy'])
+    assert metrics['auc'] == pytest.approx(expected['auc'], abs=1e-4)
