@@ -33,6 +33,10 @@ Examples:
     # AdaBN and two shift scales), 2 tests at a time
     python -m benchmarks.real_data --test-only --adapt 0 0.5 2 --jobs 2 \\
         --test-sets validation external --work-dir work_dirs/real_data
+    # Seeds 1-2 added to a work dir trained with --seeds 1 (or an
+    # interrupted benchmark finished): seed 0 is only tested where needed
+    python -m benchmarks.real_data --continue --seeds 3 \
+        --work-dir work_dirs/real_data
     # The report again, from the runs of a work dir (same options)
     python -m benchmarks.real_data --report-only --max-iters 300 \\
         --input-size 64 --work-dir work_dirs/real_data
@@ -198,6 +202,14 @@ def _add_how_to_run(parser):
         'sets they were not tested on yet (JOBS tests at a time), then '
         'write the report')
     parser.add_argument(
+        '--continue',
+        dest='keep_trained',
+        action='store_true',
+        help='keep the runs in WORK_DIR that finished training (a checkpoint '
+        'of the last step): train only the others, then test every run on '
+        'the test sets it was not tested on yet, e.g. after an interrupted '
+        'benchmark, or to add seeds to one')
+    parser.add_argument(
         '--fresh-processes',
         action='store_true',
         help='start every run in a new interpreter instead of forking')
@@ -219,9 +231,8 @@ def parse_args(argv=None):
         if value is not None and value < minimum:
             parser.error(f'--{name.replace("_", "-")} must be at least '
                          f'{minimum}, got {value}')
-    if args.report_only and args.test_only:
-        parser.error('--report-only tests nothing: give one of --report-only '
-                     'and --test-only.')
+    if args.report_only + args.test_only + args.keep_trained > 1:
+        parser.error('give one of --report-only, --test-only and --continue.')
     if any(scale < 0 for scale in args.adapt):
         parser.error(f'--adapt shift scales must be at least 0, got '
                      f'{args.adapt}')
@@ -407,7 +418,9 @@ class Benchmark:
         """Run every (method, seed) pair, ``--jobs`` at a time, and write
         the table after each one."""
         queue = [(method, seed) for seed in range(self.args.seeds)
-                 for method in self.methods]
+                 for method in self.methods
+                 if not (self.args.keep_trained
+                         and self.finished_training(method, seed))]
         running = []  # [(method, seed, stage, {name: ToolRun})]
         try:
             while queue or running:
@@ -432,6 +445,15 @@ class Benchmark:
             for _, _, _, runs in running:
                 for run in runs.values():
                     run.terminate()
+        if self.args.keep_trained:
+            self.test_untested()
+
+    def finished_training(self, method, seed):
+        """Whether a run in the work dir has the checkpoint of its last
+        training step."""
+        max_iters = self.trained_config(method).train_cfg.max_iters
+        return osp.isfile(
+            osp.join(self._run_dir(method, seed), f'iter_{max_iters}.pth'))
 
     def test_untested(self):
         """Test every trained run in the work dir on the test sets it has

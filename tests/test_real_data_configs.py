@@ -806,6 +806,80 @@ def test_test_only_tests_what_the_trained_runs_lack(tmp_path, monkeypatch):
                  (0, 90., 93.)]
 
 
+
+def test_continue_trains_only_the_unfinished_runs(tmp_path, monkeypatch):
+    """--continue keeps a run that has the checkpoint of its last step
+    (only testing it on the sets it lacks), trains again one that stopped
+    early and one not started, and reports all three."""
+    data, work = tmp_path / 'data', tmp_path / 'work'
+    for name, (crops, _) in real_data_sets.DATASETS.items():
+        (data / name / crops).mkdir(parents=True)
+    (data / 'gband612' / 'train.csv').write_text('img_path,label\n')
+    (data / 'gband612' / 'val.csv').write_text('img_path,label\n')
+
+    def write_metrics(test_dir, accuracy):
+        run_dir = test_dir / '20260101_000000'
+        run_dir.mkdir(parents=True)
+        (run_dir / '20260101_000000.json').write_text(json.dumps({
+            f'chromosome/{key}': accuracy
+            for key in ('accuracy', 'recall', 'auc')
+        }))
+
+    finished, stopped = work / 'scl_seed0', work / 'scl_seed1'
+    for run_dir, step in ((finished, 2), (stopped, 1)):
+        run_dir.mkdir(parents=True)
+        (run_dir / f'iter_{step}.pth').write_bytes(b'kept')
+        (run_dir / 'last_checkpoint').write_text(
+            str(run_dir / f'iter_{step}.pth'))
+    write_metrics(finished / 'test_validation', 90.)
+    trained, tested = [], []
+
+    class FinishedRun:
+        seconds = 1.
+
+        def poll(self):
+            return 0
+
+        def check(self):
+            pass
+
+    def start_training(self, method, seed):
+        trained.append(seed)
+        run_dir = work / f'{method}_seed{seed}'
+        shutil.rmtree(run_dir, ignore_errors=True)
+        run_dir.mkdir()
+        (run_dir / 'iter_2.pth').write_bytes(b'new')
+        (run_dir / 'last_checkpoint').write_text(str(run_dir / 'iter_2.pth'))
+        return (method, seed, 'train', {'train': FinishedRun()})
+
+    def start_test(self, method, seed, test_set, checkpoint):
+        tested.append((seed, test_set))
+        write_metrics(work / f'{method}_seed{seed}' / f'test_{test_set}', 93.)
+        return FinishedRun()
+
+    monkeypatch.setattr(real_data.Benchmark, '_start_training',
+                        start_training)
+    monkeypatch.setattr(real_data.Benchmark, '_start_test', start_test)
+    real_data.main([
+        '--continue', '--methods', 'scl', '--test-sets', 'validation',
+        '--adapt', '0.5', '--seeds', '3', '--max-iters', '2', '--data-dir',
+        str(data), '--work-dir', str(work)
+    ])
+    assert trained == [1, 2]
+    assert (finished / 'iter_2.pth').read_bytes() == b'kept'
+    assert sorted(tested) == [(0, 'validation_adapt0.5'),
+                              (1, 'validation'), (1, 'validation_adapt0.5'),
+                              (2, 'validation'), (2, 'validation_adapt0.5')]
+    with open(work / 'real_data.json') as f:
+        runs = json.load(f)['runs']
+    assert [(r['seed'], r['validation']['accuracy']) for r in runs] == [
+        (0, 90.), (1, 93.), (2, 93.)]
+
+
+def test_continue_is_one_of_the_modes():
+    with pytest.raises(SystemExit):
+        real_data.parse_args(['--continue', '--test-only'])
+
 def test_pipeline_throughput_times_the_shipped_training_pipeline(
         tmp_path, capsys):
     """benchmarks/pipeline_throughput.py times the training pipeline of
