@@ -1,11 +1,16 @@
 """Accuracy of a checkpoint at single scales around the reference length,
 and of the average over the central views: what the views of
 ``tools/test.py --tta`` (the configs' ``tta_pipeline``) were chosen by.
+Each accuracy is also given with the autosomes balanced over the test set
+(``balance_autosomes``, as ``tools/test.py --balance-types``).
 
 Each factor is one test of the config's test set with every crop drawn
 that much larger than its reference says (``ReferenceScale`` before the
 ``Letterbox``); the averages are the mean scores of the central 3, 5, ...
-factors. Example (a run of ``benchmarks.real_data``, qband119 without ids)::
+factors. The seven default factors are the views of ``--tta`` for crops
+without a cell reference (neighbours 1.09 apart); ``--factors`` with
+neighbours 1.045 apart gives those of crops with one. Example (a run of
+``benchmarks.real_data``, qband119 without ids)::
 
     python -m benchmarks.reference_scales \\
         configs/scl/resnet18_gband612_qband119.py \\
@@ -25,6 +30,7 @@ from mmengine.runner import load_checkpoint
 import mmscl  # noqa: F401  (registers mmscl's modules, safe checkpoints)
 from mmpretrain.registry import DATASETS, MODELS
 from mmscl.datasets.transforms.reference import REFERENCE_LEVELS
+from mmscl.karyotype import balance_autosomes
 from mmscl.utils import apply_run_options
 
 DEFAULT_FACTORS = (0.77, 0.85, 0.92, 1.0, 1.09, 1.18, 1.3)
@@ -73,6 +79,13 @@ def scores_at(cfg, model, factor, batch_size):
     return np.stack(scores), np.array(labels)
 
 
+def accuracies(scores, labels):
+    """The accuracy of scores (N, C), and with the autosomes balanced."""
+    plain = 100 * np.mean(scores.argmax(1) == labels)
+    balanced = 100 * np.mean(balance_autosomes(scores).argmax(1) == labels)
+    return f'{plain:.2f}, balanced {balanced:.2f}'
+
+
 def main(argv=None):
     args = parse_args(argv)
     cfg = Config.fromfile(args.config)
@@ -90,15 +103,14 @@ def main(argv=None):
     for factor in args.factors:
         scores[factor], labels = scores_at(cfg, model, factor,
                                            args.batch_size)
-        accuracy = 100 * np.mean(scores[factor].argmax(1) == labels)
-        print(f'x{factor:g}: {accuracy:.2f}', flush=True)
+        print(f'x{factor:g}: {accuracies(scores[factor], labels)}',
+              flush=True)
     middle = len(args.factors) // 2
     for half in range(1, middle + 1):
         central = args.factors[middle - half:middle + half + 1]
         mean = np.mean([scores[f] for f in central], axis=0)
-        accuracy = 100 * np.mean(mean.argmax(1) == labels)
         print(f'average of x{central[0]:g}-x{central[-1]:g} '
-              f'({len(central)} views): {accuracy:.2f}')
+              f'({len(central)} views): {accuracies(mean, labels)}')
 
 
 if __name__ == '__main__':
