@@ -35,7 +35,7 @@ Examples:
         --test-sets validation external --work-dir work_dirs/real_data
     # Seeds 1-2 added to a work dir trained with --seeds 1 (or an
     # interrupted benchmark finished): seed 0 is only tested where needed
-    python -m benchmarks.real_data --continue --seeds 3 \
+    python -m benchmarks.real_data --continue --seeds 3 \\
         --work-dir work_dirs/real_data
     # The report again, from the runs of a work dir (same options)
     python -m benchmarks.real_data --report-only --max-iters 300 \\
@@ -65,7 +65,7 @@ from benchmarks.real_data_sets import (COPY_SOURCE, DEFAULT_TEST_SETS,
                                        write_without_ids)
 from benchmarks.reports import read_step_times, read_test_metrics
 from benchmarks.tool_run import REPO_ROOT, TOOLS, ToolRun, now
-from mmscl.utils import apply_run_options, load_json
+from mmscl.utils import apply_run_options, checkpoint_fault, load_json
 
 
 def _add_what_to_run(parser):
@@ -418,9 +418,15 @@ class Benchmark:
         """Run every (method, seed) pair, ``--jobs`` at a time, and write
         the table after each one."""
         queue = [(method, seed) for seed in range(self.args.seeds)
-                 for method in self.methods
-                 if not (self.args.keep_trained
-                         and self.finished_training(method, seed))]
+                 for method in self.methods]
+        if self.args.keep_trained:
+            kept = self.finished_runs()
+            # The report is rewritten after each new run: keep the kept
+            # runs' training times of the one before.
+            for key, train in self._report_train_times().items():
+                if key in kept:
+                    self.results[key]['train'] = train
+            queue = [key for key in queue if key not in kept]
         running = []  # [(method, seed, stage, {name: ToolRun})]
         try:
             while queue or running:
@@ -448,12 +454,20 @@ class Benchmark:
         if self.args.keep_trained:
             self.test_untested()
 
-    def finished_training(self, method, seed):
-        """Whether a run in the work dir has the checkpoint of its last
-        training step."""
-        max_iters = self.trained_config(method).train_cfg.max_iters
-        return osp.isfile(
-            osp.join(self._run_dir(method, seed), f'iter_{max_iters}.pth'))
+    def finished_runs(self):
+        """The (method, seed) runs in the work dir that finished training:
+        a whole checkpoint of their last step, and ``last_checkpoint``."""
+        finished = []
+        for method in self.methods:
+            max_iters = self.trained_config(method).train_cfg.max_iters
+            for seed in range(self.args.seeds):
+                work_dir = self._run_dir(method, seed)
+                checkpoint = osp.join(work_dir, f'iter_{max_iters}.pth')
+                if osp.isfile(osp.join(work_dir, 'last_checkpoint')) and \
+                        osp.isfile(checkpoint) and \
+                        checkpoint_fault(checkpoint) is None:
+                    finished.append((method, seed))
+        return finished
 
     def test_untested(self):
         """Test every trained run in the work dir on the test sets it has
@@ -505,24 +519,32 @@ class Benchmark:
             return False
         return True
 
+    def _report_train_times(self):
+        """The training times of the runs of the report in ``--out``:
+        (method, seed) -> times; empty without a report."""
+        report = osp.join(self.args.out, 'real_data.json')
+        if not osp.isfile(report):
+            return {}
+        return {(run['method'], run['seed']): run['train']
+                for run in load_json(
+                    report, 'Remove it to read the training '
+                    "times from the runs' logs.")['runs']}
+
     def read_finished_runs(self):
         """Read the results of the runs in the work dir that were tested
-        on every test set, keeping the training times of the last report."""
-        report = osp.join(self.args.out, 'real_data.json')
-        train_times = {}
-        if osp.isfile(report):
-            train_times = {(run['method'], run['seed']): run['train']
-                           for run in load_json(
-                               report, 'Remove it to read the training '
-                               "times from the runs' logs.")['runs']}
+        on every test set, keeping the training times known (of this
+        benchmark's runs, else of the last report)."""
+        train_times = self._report_train_times()
         for method in self.methods:
             for seed in range(self.args.seeds):
                 work_dir = self._run_dir(method, seed)
                 if all(
                         osp.isdir(osp.join(work_dir, f'test_{test_set}'))
                         for test_set in self.test_sets):
-                    self.results[(method, seed)]['train'] = train_times.get(
-                        (method, seed)) or read_step_times(work_dir)
+                    results = self.results[(method, seed)]
+                    results['train'] = (results.get('train')
+                                        or train_times.get((method, seed))
+                                        or read_step_times(work_dir))
                     self._collect(method, seed)
 
     def _run_dir(self, method, seed):
@@ -604,7 +626,9 @@ def main(argv=None):
     elif args.test_only:
         benchmark.test_untested()
     else:
-        print(f'[{now()}] {len(args.methods) * args.seeds} runs, '
+        print(f'[{now()}] {len(args.methods) * args.seeds} runs'
+              + (' (those that finished training kept)'
+                 if args.keep_trained else '') + ', '
               f'{args.jobs} at a time, {args.threads} threads and '
               f'{args.workers} dataloader workers each; testing on '
               f"{', '.join(benchmark.test_sets)}; logs in {args.work_dir}",

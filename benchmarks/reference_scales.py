@@ -29,6 +29,7 @@ from mmengine.runner import load_checkpoint
 
 import mmscl  # noqa: F401  (registers mmscl's modules, safe checkpoints)
 from mmpretrain.registry import DATASETS, MODELS
+from mmscl.datasets.categories import CHROMOSOME_CATEGORIES
 from mmscl.datasets.transforms.reference import REFERENCE_LEVELS
 from mmscl.karyotype import balance_autosomes
 from mmscl.utils import apply_run_options
@@ -80,10 +81,21 @@ def scores_at(cfg, model, factor, batch_size):
 
 
 def accuracies(scores, labels):
-    """The accuracy of scores (N, C), and with the autosomes balanced."""
-    plain = 100 * np.mean(scores.argmax(1) == labels)
-    balanced = 100 * np.mean(balance_autosomes(scores).argmax(1) == labels)
-    return f'{plain:.2f}, balanced {balanced:.2f}'
+    """The accuracy of scores, and with the autosomes balanced.
+
+    Args:
+        scores (np.ndarray): Scores of the test set, (N, C).
+        labels (np.ndarray): Its labels, (N, ).
+
+    Returns:
+        str: The accuracies in percent; the balanced one only for the 24
+        chromosome types.
+    """
+    plain = f'{100 * np.mean(scores.argmax(1) == labels):.2f}'
+    if scores.shape[1] != len(CHROMOSOME_CATEGORIES):
+        return plain
+    balanced = np.mean(balance_autosomes(scores).argmax(1) == labels)
+    return f'{plain}, balanced {100 * balanced:.2f}'
 
 
 def main(argv=None):

@@ -42,8 +42,8 @@ def test_balanced_scores_are_a_scaling_per_type_with_equal_autosomes():
     # One factor per type: the crops of '1' and '2' move their two scores
     # by the same ratio, rows normalised after (0.9/0.1 and 0.55/0.45 both
     # scaled by the gain of '1' over '2').
-    ratio = (balanced[:2, 0] / balanced[:2, 1]) / (scores[:2, 0] /
-                                                    scores[:2, 1])
+    ratio = ((balanced[:2, 0] / balanced[:2, 1]) /
+             (scores[:2, 0] / scores[:2, 1]))
     assert ratio[0] == pytest.approx(ratio[1])
     # The gain of '2' over '1' solves 0.9/(0.9+0.1g) + 0.55/(0.55+0.45g)
     # = 1: g = 3.31 (to two decimals).
@@ -59,11 +59,43 @@ def test_balanced_set_is_left_as_it_is():
     np.testing.assert_allclose(balance_autosomes(scores), scores)
 
 
+def test_balanced_scores_meet_the_targets_by_one_factor_per_type():
+    """On scores of every kind (random rows): the autosomes' summed scores
+    all at their mean, X's and Y's kept, and every crop's scores scaled by
+    the same factor per type (then normalised)."""
+    scores = np.random.default_rng(0).dirichlet(np.full(24, 0.3), size=200)
+    balanced = balance_autosomes(scores, tolerance=1e-6)
+    summed, before = balanced.sum(0), scores.sum(0)
+    np.testing.assert_allclose(summed[:22], before[:22].mean(), rtol=1e-5)
+    np.testing.assert_allclose(summed[[X, Y]], before[[X, Y]], rtol=1e-5)
+    assert np.ptp(before[:22]) > 1  # it had something to balance
+    factors = balanced / scores
+    factors /= factors[:, :1]
+    np.testing.assert_allclose(factors, factors[:1].repeat(200, 0),
+                               rtol=1e-9)
+
+
+def test_balance_that_cannot_be_met_warns(monkeypatch):
+    """Types '1' and '2' have score only on one crop, which cannot give
+    both the autosomes' mean (21/22 each): the iterations end with a
+    warning, the scores as far as they got."""
+    scores = np.eye(24)
+    scores[1] = scores[2]
+    scores[0, :2] = 0.5
+    warnings = []
+    monkeypatch.setattr('mmscl.karyotype.balance.print_log',
+                        lambda message, **kwargs: warnings.append(message))
+    balanced = balance_autosomes(scores, max_iterations=20)
+    assert len(warnings) == 1 and 'after 20 iterations' in warnings[0]
+    np.testing.assert_allclose(balanced.sum(1), 1)
+
+
 @pytest.mark.parametrize('scores, match', [
     (np.full((3, 23), 1 / 23), r'\(N, 24\)'),
     (np.zeros((0, 24)), r'\(N, 24\)'),
     (np.full((2, 24), -1.), 'non-negative'),
     (np.full((2, 24), np.nan), 'finite'),
+    (np.zeros((2, 24)), 'positive sum on every row'),
     (np.eye(24)[2:], 'an autosome has a score of 0'),
 ])
 def test_balance_refuses_scores_it_cannot_balance(scores, match):
@@ -86,12 +118,17 @@ def test_metric_scores_the_balanced_set():
 
 def test_apply_balance_types_sets_every_chromosome_metric():
     cfg = Config(dict(test_evaluator=[
-        dict(type='ChromosomeMetric'), dict(type='KaryotypeMetric')
+        dict(type='ChromosomeMetric'), dict(type='KaryotypeMetric'),
+        dict(type='mmpretrain.ChromosomeMetric', per_type=True),
+        dict(type=ChromosomeMetric)
     ]))
     apply_balance_types(cfg)
     assert cfg.test_evaluator == [
         dict(type='ChromosomeMetric', balance_autosomes=True),
-        dict(type='KaryotypeMetric')
+        dict(type='KaryotypeMetric'),
+        dict(type='mmpretrain.ChromosomeMetric', per_type=True,
+             balance_autosomes=True),
+        dict(type=ChromosomeMetric, balance_autosomes=True)
     ]
     with pytest.raises(ValueError, match='no ChromosomeMetric'):
         apply_balance_types(

@@ -16,6 +16,7 @@ import tarfile
 import cv2
 import numpy as np
 import pytest
+import torch
 from mmcv.transforms import Compose
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
@@ -806,11 +807,11 @@ def test_test_only_tests_what_the_trained_runs_lack(tmp_path, monkeypatch):
                  (0, 90., 93.)]
 
 
-
 def test_continue_trains_only_the_unfinished_runs(tmp_path, monkeypatch):
-    """--continue keeps a run that has the checkpoint of its last step
-    (only testing it on the sets it lacks), trains again one that stopped
-    early and one not started, and reports all three."""
+    """--continue keeps a run with a whole checkpoint of its last step
+    (only testing it on the sets it lacks, its training time taken from
+    the last report), and trains again one that stopped early, one whose
+    last checkpoint was cut short and one not started."""
     data, work = tmp_path / 'data', tmp_path / 'work'
     for name, (crops, _) in real_data_sets.DATASETS.items():
         (data / name / crops).mkdir(parents=True)
@@ -825,13 +826,22 @@ def test_continue_trains_only_the_unfinished_runs(tmp_path, monkeypatch):
             for key in ('accuracy', 'recall', 'auc')
         }))
 
-    finished, stopped = work / 'scl_seed0', work / 'scl_seed1'
-    for run_dir, step in ((finished, 2), (stopped, 1)):
-        run_dir.mkdir(parents=True)
-        (run_dir / f'iter_{step}.pth').write_bytes(b'kept')
-        (run_dir / 'last_checkpoint').write_text(
-            str(run_dir / f'iter_{step}.pth'))
+    def write_checkpoint(run_dir, step, whole=True):
+        run_dir.mkdir(parents=True, exist_ok=True)
+        checkpoint = run_dir / f'iter_{step}.pth'
+        torch.save(dict(meta=dict(step=step)), checkpoint)
+        if not whole:
+            checkpoint.write_bytes(checkpoint.read_bytes()[:100])
+        (run_dir / 'last_checkpoint').write_text(str(checkpoint))
+
+    finished = work / 'scl_seed0'
+    write_checkpoint(finished, 2)
+    kept = (finished / 'iter_2.pth').read_bytes()
     write_metrics(finished / 'test_validation', 90.)
+    write_checkpoint(work / 'scl_seed1', 1)
+    write_checkpoint(work / 'scl_seed2', 2, whole=False)
+    (work / 'real_data.json').write_text(json.dumps(dict(runs=[
+        dict(method='scl', seed=0, train=dict(seconds=1234.5))])))
     trained, tested = [], []
 
     class FinishedRun:
@@ -847,9 +857,7 @@ def test_continue_trains_only_the_unfinished_runs(tmp_path, monkeypatch):
         trained.append(seed)
         run_dir = work / f'{method}_seed{seed}'
         shutil.rmtree(run_dir, ignore_errors=True)
-        run_dir.mkdir()
-        (run_dir / 'iter_2.pth').write_bytes(b'new')
-        (run_dir / 'last_checkpoint').write_text(str(run_dir / 'iter_2.pth'))
+        write_checkpoint(run_dir, 2)
         return (method, seed, 'train', {'train': FinishedRun()})
 
     def start_test(self, method, seed, test_set, checkpoint):
@@ -862,23 +870,25 @@ def test_continue_trains_only_the_unfinished_runs(tmp_path, monkeypatch):
     monkeypatch.setattr(real_data.Benchmark, '_start_test', start_test)
     real_data.main([
         '--continue', '--methods', 'scl', '--test-sets', 'validation',
-        '--adapt', '0.5', '--seeds', '3', '--max-iters', '2', '--data-dir',
+        '--adapt', '0.5', '--seeds', '4', '--max-iters', '2', '--data-dir',
         str(data), '--work-dir', str(work)
     ])
-    assert trained == [1, 2]
-    assert (finished / 'iter_2.pth').read_bytes() == b'kept'
-    assert sorted(tested) == [(0, 'validation_adapt0.5'),
-                              (1, 'validation'), (1, 'validation_adapt0.5'),
-                              (2, 'validation'), (2, 'validation_adapt0.5')]
+    assert trained == [1, 2, 3]
+    assert (finished / 'iter_2.pth').read_bytes() == kept
+    assert sorted(tested) == [(0, 'validation_adapt0.5')] + [
+        (seed, test_set) for seed in (1, 2, 3)
+        for test_set in ('validation', 'validation_adapt0.5')]
     with open(work / 'real_data.json') as f:
         runs = json.load(f)['runs']
-    assert [(r['seed'], r['validation']['accuracy']) for r in runs] == [
-        (0, 90.), (1, 93.), (2, 93.)]
+    assert [(r['seed'], r['validation']['accuracy'], r['train'].get('seconds'))
+            for r in runs] == [(0, 90., 1234.5), (1, 93., 1.), (2, 93., 1.),
+                               (3, 93., 1.)]
 
 
 def test_continue_is_one_of_the_modes():
     with pytest.raises(SystemExit):
         real_data.parse_args(['--continue', '--test-only'])
+
 
 def test_pipeline_throughput_times_the_shipped_training_pipeline(
         tmp_path, capsys):

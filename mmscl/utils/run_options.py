@@ -114,13 +114,20 @@ def apply_balance_types(cfg: Config) -> None:
     Raises:
         ValueError: If the ``test_evaluator`` has no ``ChromosomeMetric``.
     """
+    from mmpretrain.registry import METRICS
+
+    from mmscl.evaluation import ChromosomeMetric
     evaluators = cfg.test_evaluator
     metrics = [evaluators] if isinstance(evaluators, dict) else evaluators
-    chromosome_metrics = [
-        metric for metric in metrics
-        if metric.get('type') in ('ChromosomeMetric',
-                                  'mmpretrain.ChromosomeMetric')
-    ]
+
+    def is_chromosome_metric(metric):
+        metric_type = metric.get('type')
+        if isinstance(metric_type, str):
+            metric_type = METRICS.get(metric_type)
+        return isinstance(metric_type, type) and issubclass(
+            metric_type, ChromosomeMetric)
+
+    chromosome_metrics = [m for m in metrics if is_chromosome_metric(m)]
     if not chromosome_metrics:
         raise ValueError(
             f'--balance-types: the test_evaluator of {cfg.filename} has no '

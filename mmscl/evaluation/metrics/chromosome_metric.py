@@ -291,6 +291,8 @@ class ChromosomeMetric(BaseMetric):
 
     @staticmethod
     def _check_balanced_classes(classes: Sequence[str], source: str) -> None:
+        """Refuse balancing other classes than the 24 types (from
+        ``source``, for the error)."""
         if tuple(classes) != CHROMOSOME_CATEGORIES:
             raise ValueError(
                 'ChromosomeMetric: balance_autosomes needs the 24 chromosome '
