@@ -9,6 +9,7 @@ import pytest
 import torch
 from mmengine.config import Config
 
+from benchmarks import reference_scales
 from benchmarks.reports import read_test_metrics
 from conftest import run_tool_main, write_tiny_config
 from mmscl.datasets.categories import CHROMOSOME_CATEGORIES
@@ -135,36 +136,52 @@ def test_apply_balance_types_sets_every_chromosome_metric():
             Config(dict(test_evaluator=dict(type='KaryotypeMetric'))))
 
 
-def test_test_tool_balance_types(tmp_path, tiny_chromosome_dir):
-    """tools/test.py --balance-types reports the metrics of the dumped
-    scores balanced, on a CSV without cell ids."""
-    config = write_tiny_config(tmp_path / 'tiny.py', tiny_chromosome_dir)
+def model_leaning_to_type_1(tmp_path, config):
+    """An untrained checkpoint of ``config``'s model whose scores lean to
+    type '1' (the bias of its 24 scores raised)."""
     from mmengine.registry import init_default_scope
     from mmpretrain.registry import MODELS
     init_default_scope('mmpretrain')
     torch.manual_seed(0)
     state = MODELS.build(Config.fromfile(config).model).state_dict()
-    # A model that leans to type '1' (the bias of its 24 scores).
     bias = [k for k, v in state.items()
             if k.endswith('bias') and v.shape == (24, )][-1]
     state[bias][0] += 3
     checkpoint = str(tmp_path / 'model.pth')
     torch.save(dict(state_dict=state, meta={}), checkpoint)
-    no_ids = osp.join(tiny_chromosome_dir, 'no_ids.csv')
-    with open(osp.join(tiny_chromosome_dir, 'test.csv')) as f:
+    return checkpoint
+
+
+def write_csv_without_ids(data_dir):
+    """test.csv of a tiny set without its cell ids, as no_ids.csv."""
+    no_ids = osp.join(data_dir, 'no_ids.csv')
+    with open(osp.join(data_dir, 'test.csv')) as f:
         rows = list(csv.DictReader(f))
     with open(no_ids, 'w', newline='') as f:
         writer = csv.writer(f)
         writer.writerow(['img_path', 'label'])
         writer.writerows([r['img_path'], r['label']] for r in rows)
+    return no_ids
+
+
+def dumped_scores(out):
+    with open(out, 'rb') as f:
+        dumped = pickle.load(f)
+    return (np.stack([s['pred_score'].numpy() for s in dumped]),
+            np.array([int(s['gt_label']) for s in dumped]))
+
+
+def test_test_tool_balance_types(tmp_path, tiny_chromosome_dir):
+    """tools/test.py --balance-types reports the metrics of the dumped
+    scores balanced, on a CSV without cell ids."""
+    config = write_tiny_config(tmp_path / 'tiny.py', tiny_chromosome_dir)
+    checkpoint = model_leaning_to_type_1(tmp_path, config)
+    no_ids = write_csv_without_ids(tiny_chromosome_dir)
     out, work_dir = str(tmp_path / 'out.pkl'), str(tmp_path / 'test')
     run_tool_main('test', config, checkpoint, '--balance-types', '--out',
                   out, '--work-dir', work_dir, '--cfg-options',
                   f'test_dataloader.dataset.ann_file={no_ids}')
-    with open(out, 'rb') as f:
-        dumped = pickle.load(f)
-    scores = np.stack([s['pred_score'].numpy() for s in dumped])
-    labels = np.array([int(s['gt_label']) for s in dumped])
+    scores, labels = dumped_scores(out)
     expected = ChromosomeMetric.calculate(balance_autosomes(scores), labels)
     plain = ChromosomeMetric.calculate(scores, labels)
     assert (scores.argmax(1) == 0).all()
@@ -172,3 +189,40 @@ def test_test_tool_balance_types(tmp_path, tiny_chromosome_dir):
     metrics = read_test_metrics(work_dir)
     assert metrics['accuracy'] == pytest.approx(expected['accuracy'])
     assert metrics['auc'] == pytest.approx(expected['auc'], abs=1e-4)
+
+
+# The tiny config with its crops scaled by their reference length.
+SCALED_CONFIG = """
+_base_ = ['{tiny}']
+test_pipeline = [
+    dict(type='LoadChromosomeImage'),
+    dict(type='Letterbox', scale=32, reference_fraction=0.4),
+    dict(type='PackInputs'),
+]
+test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+"""
+
+
+def test_reference_scales_benchmark(tmp_path, tiny_chromosome_dir, capsys):
+    """benchmarks.reference_scales: at x1 the accuracy of the plain test
+    and of its scores balanced; other factors give other scores."""
+    tiny = write_tiny_config(tmp_path / 'tiny.py', tiny_chromosome_dir)
+    config = tmp_path / 'scaled.py'
+    config.write_text(SCALED_CONFIG.format(tiny=tiny))
+    checkpoint = model_leaning_to_type_1(tmp_path, str(config))
+    no_ids = write_csv_without_ids(tiny_chromosome_dir)
+    out = str(tmp_path / 'out.pkl')
+    run_tool_main('test', str(config), checkpoint, '--out', out,
+                  '--work-dir', str(tmp_path / 'test'), '--cfg-options',
+                  f'test_dataloader.dataset.ann_file={no_ids}')
+    scores, labels = dumped_scores(out)
+    capsys.readouterr()
+    reference_scales.main([str(config), checkpoint, '--ann-file', no_ids,
+                           '--factors', '0.5', '1', '2'])
+    lines = [line for line in capsys.readouterr().out.splitlines()
+             if line.startswith(('x', 'average'))]
+    plain = 100 * np.mean(scores.argmax(1) == labels)
+    balanced = 100 * np.mean(balance_autosomes(scores).argmax(1) == labels)
+    assert lines[1] == f'x1: {plain:.2f}, balanced {balanced:.2f}'
+    assert lines[0].startswith('x0.5: ') and lines[2].startswith('x2: ')
+    assert lines[3].startswith('average of x0.5-x2 (3 views): ')
