@@ -205,10 +205,10 @@ def _add_how_to_run(parser):
         '--continue',
         dest='keep_trained',
         action='store_true',
-        help='keep the runs in WORK_DIR that finished training (a checkpoint '
-        'of the last step): train only the others, then test every run on '
-        'the test sets it was not tested on yet, e.g. after an interrupted '
-        'benchmark, or to add seeds to one')
+        help='keep the runs in WORK_DIR that finished training (a whole '
+        'checkpoint of the last step): train only the others, then test '
+        'every run on the test sets it was not tested on yet, e.g. after an '
+        'interrupted benchmark, or to add seeds to one')
     parser.add_argument(
         '--fresh-processes',
         action='store_true',
