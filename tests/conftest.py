@@ -1,3 +1,4 @@
+import csv
 import importlib.util
 import logging
 import os
@@ -190,6 +191,20 @@ custom_hooks = [
     dict(type='CEWarmupHook', warmup_iters=2),
 ]
 """
+
+
+def write_csv_without_ids(data_dir):
+    """The test.csv of a tiny set (:func:`write_tiny_chromosome_set`)
+    without its ids, written as ``no_ids.csv`` beside it; returns its
+    path."""
+    no_ids = osp.join(data_dir, 'no_ids.csv')
+    with open(osp.join(data_dir, 'test.csv')) as f:
+        rows = list(csv.DictReader(f))
+    with open(no_ids, 'w', newline='') as f:
+        writer = csv.writer(f)
+        writer.writerow(['img_path', 'label'])
+        writer.writerows([r['img_path'], r['label']] for r in rows)
+    return no_ids
 
 
 def write_tiny_config(path, data_root):

@@ -1,7 +1,5 @@
 """The type balance of a set of whole cells: balance_autosomes, the metric
 option and tools/test.py --balance-types."""
-import csv
-import os.path as osp
 import pickle
 
 import numpy as np
@@ -11,7 +9,7 @@ from mmengine.config import Config
 
 from benchmarks import reference_scales
 from benchmarks.reports import read_test_metrics
-from conftest import run_tool_main, write_tiny_config
+from conftest import run_tool_main, write_csv_without_ids, write_tiny_config
 from mmscl.datasets.categories import CHROMOSOME_CATEGORIES
 from mmscl.evaluation import ChromosomeMetric
 from mmscl.karyotype import balance_autosomes
@@ -150,18 +148,6 @@ def model_leaning_to_type_1(tmp_path, config):
     checkpoint = str(tmp_path / 'model.pth')
     torch.save(dict(state_dict=state, meta={}), checkpoint)
     return checkpoint
-
-
-def write_csv_without_ids(data_dir):
-    """test.csv of a tiny set without its cell ids, as no_ids.csv."""
-    no_ids = osp.join(data_dir, 'no_ids.csv')
-    with open(osp.join(data_dir, 'test.csv')) as f:
-        rows = list(csv.DictReader(f))
-    with open(no_ids, 'w', newline='') as f:
-        writer = csv.writer(f)
-        writer.writerow(['img_path', 'label'])
-        writer.writerows([r['img_path'], r['label']] for r in rows)
-    return no_ids
 
 
 def dumped_scores(out):

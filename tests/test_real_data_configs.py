@@ -753,23 +753,31 @@ def test_tta_tests_run_tools_test_with_tta(tmp_path):
     assert report.count('--adapt-shift-scale 0.5') == 2
 
 
-def test_test_only_tests_what_the_trained_runs_lack(tmp_path, monkeypatch):
-    """--test-only trains nothing and starts only the tests a trained run
-    has no metrics of; an untrained run is left out."""
-    data, work = tmp_path / 'data', tmp_path / 'work'
+def write_empty_data(data):
+    """The data folders of the real sets, with empty training and
+    validation CSVs (a benchmark whose runs are faked); returns ``data``."""
     for name, (crops, _) in real_data_sets.DATASETS.items():
         (data / name / crops).mkdir(parents=True)
     (data / 'gband612' / 'train.csv').write_text('img_path,label\n')
     (data / 'gband612' / 'val.csv').write_text('img_path,label\n')
+    return data
 
-    def write_metrics(test_dir, accuracy):
-        run_dir = test_dir / '20260101_000000'
-        run_dir.mkdir(parents=True)
-        (run_dir / '20260101_000000.json').write_text(json.dumps({
-            f'chromosome/{key}': accuracy
-            for key in ('accuracy', 'recall', 'auc')
-        }))
 
+def write_metrics(test_dir, accuracy):
+    """The metrics file a test run of tools/test.py leaves in
+    ``test_dir``, every metric at ``accuracy``."""
+    run_dir = test_dir / '20260101_000000'
+    run_dir.mkdir(parents=True)
+    (run_dir / '20260101_000000.json').write_text(json.dumps({
+        f'chromosome/{key}': accuracy
+        for key in ('accuracy', 'recall', 'auc')
+    }))
+
+
+def test_test_only_tests_what_the_trained_runs_lack(tmp_path, monkeypatch):
+    """--test-only trains nothing and starts only the tests a trained run
+    has no metrics of; an untrained run is left out."""
+    data, work = write_empty_data(tmp_path / 'data'), tmp_path / 'work'
     trained = work / 'scl_seed0'
     trained.mkdir(parents=True)
     (trained / 'last_checkpoint').write_text(str(trained / 'iter_2.pth'))
@@ -812,19 +820,7 @@ def test_continue_trains_only_the_unfinished_runs(tmp_path, monkeypatch):
     (only testing it on the sets it lacks, its training time taken from
     the last report), and trains again one that stopped early, one whose
     last checkpoint was cut short and one not started."""
-    data, work = tmp_path / 'data', tmp_path / 'work'
-    for name, (crops, _) in real_data_sets.DATASETS.items():
-        (data / name / crops).mkdir(parents=True)
-    (data / 'gband612' / 'train.csv').write_text('img_path,label\n')
-    (data / 'gband612' / 'val.csv').write_text('img_path,label\n')
-
-    def write_metrics(test_dir, accuracy):
-        run_dir = test_dir / '20260101_000000'
-        run_dir.mkdir(parents=True)
-        (run_dir / '20260101_000000.json').write_text(json.dumps({
-            f'chromosome/{key}': accuracy
-            for key in ('accuracy', 'recall', 'auc')
-        }))
+    data, work = write_empty_data(tmp_path / 'data'), tmp_path / 'work'
 
     def write_checkpoint(run_dir, step, whole=True):
         run_dir.mkdir(parents=True, exist_ok=True)

@@ -1,6 +1,5 @@
 """Test-time views at scales around the reference (ReferenceScale,
 tools/test.py --tta)."""
-import csv
 import os.path as osp
 import pickle
 
@@ -12,7 +11,8 @@ from mmengine.config import Config
 from mmscl.datasets.transforms import ReferenceScale
 from mmscl.utils import apply_tta, set_input_size
 
-from conftest import CONFIGS, run_tool_main, write_tiny_config
+from conftest import (CONFIGS, run_tool_main, write_csv_without_ids,
+                      write_tiny_config)
 
 
 def test_reference_scale_divides_by_the_factor_of_the_level():
@@ -77,13 +77,7 @@ def test_test_tool_tta_averages_the_views(tmp_path, tiny_chromosome_dir):
     model = MODELS.build(config.model)
     checkpoint = str(tmp_path / 'model.pth')
     torch.save(dict(state_dict=model.state_dict(), meta={}), checkpoint)
-    no_ids = osp.join(tiny_chromosome_dir, 'no_ids.csv')
-    with open(osp.join(tiny_chromosome_dir, 'test.csv')) as f:
-        rows = list(csv.DictReader(f))
-    with open(no_ids, 'w', newline='') as f:
-        writer = csv.writer(f)
-        writer.writerow(['img_path', 'label'])
-        writer.writerows([r['img_path'], r['label']] for r in rows)
+    no_ids = write_csv_without_ids(tiny_chromosome_dir)
 
     def write_config(factor):
         path = tmp_path / f'tta_{factor}.py'
