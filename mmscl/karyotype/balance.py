@@ -3,9 +3,7 @@
 Every normal cell holds two of each autosome, so the crops of whole cells
 hold each autosome equally often, whichever cells they come from. Under a
 lab shift a classifier tends to predict some types too often and their
-look-alikes too rarely (the crops of an unevenly condensed cell that look
-longer than they are, say); that is visible in its summed scores over the
-set. :func:`balance_autosomes` gives every autosome the same summed score
+look-alikes too rarely, which shows in its summed scores over the set. :func:`balance_autosomes` gives every autosome the same summed score
 by one factor per type (an additive bias on the log-scores), found by
 iterative proportional fitting (Sinkhorn scaling of the score matrix's
 columns). X and Y keep their summed scores: the sexes of the cells set
