@@ -37,6 +37,9 @@ Examples:
     # interrupted benchmark finished): seed 0 is only tested where needed
     python -m benchmarks.real_data --continue --seeds 3 \\
         --work-dir work_dirs/real_data
+    # Every test also scored with the autosomes balanced over its set
+    python -m benchmarks.real_data --test-only --tta --balance-types \\
+        --test-sets external external_no_ids --work-dir work_dirs/real_data
     # The report again, from the runs of a work dir (same options)
     python -m benchmarks.real_data --report-only --max-iters 300 \\
         --input-size 64 --work-dir work_dirs/real_data
@@ -57,15 +60,21 @@ from benchmarks.real_data_report import (DEFAULT_METHODS, METHODS,
                                          describe_runs, format_report)
 from benchmarks.real_data_sets import (COPY_SOURCE, DEFAULT_TEST_SETS,
                                        TEST_SPLITS, TRAIN_SPLIT, adapted_name,
-                                       prepare_data, rescaled_name,
-                                       rotated_name, split_adapted_name,
-                                       split_tta_name, tta_name,
+                                       balanced_name, prepare_data,
+                                       rescaled_name, rotated_name,
+                                       split_adapted_name,
+                                       split_balanced_name, split_tta_name,
+                                       tta_name,
                                        used_splits, write_rescaled_copy,
                                        write_rotated_copy, write_subset,
                                        write_without_ids)
-from benchmarks.reports import read_step_times, read_test_metrics
+from benchmarks.reports import (balanced_metrics, read_step_times,
+                                read_test_metrics)
 from benchmarks.tool_run import REPO_ROOT, TOOLS, ToolRun, now
 from mmscl.utils import apply_run_options, checkpoint_fault, load_json
+
+# The scores every test dumps with --balance-types, in its work dir.
+SCORES_FILE = 'scores.pkl'
 
 
 def _add_what_to_run(parser):
@@ -142,6 +151,12 @@ def _add_what_to_run(parser):
         help='also test every test set with tools/test.py --tta (scores '
         'averaged over views at scales around the reference length); '
         'with --adapt, both ways')
+    parser.add_argument(
+        '--balance-types',
+        action='store_true',
+        help='also report every test with the autosomes balanced over the '
+        'test set, as tools/test.py --balance-types scores them (from the '
+        "scores the test dumps with --out: no second pass)")
     parser.add_argument(
         '--subset',
         type=int,
@@ -316,6 +331,10 @@ class Benchmark:
             adapted_name(test_set, scale) for test_set in self.test_sets
             for scale in dict.fromkeys(args.adapt)
         ]
+        # The tests tools/test.py runs; the balanced ones are their scores.
+        self.tool_tests = list(self.test_sets)
+        if args.balance_types:
+            self.test_sets += [balanced_name(t) for t in self.tool_tests]
         self.results = defaultdict(dict)  # (method, seed) -> results
         self.settings = self._settings()
 
@@ -393,8 +412,10 @@ class Benchmark:
             'test_dataloader.num_workers': workers,
             'test_dataloader.persistent_workers': False,
         }
+        out = (['--out', osp.join(work_dir, SCORES_FILE)]
+               if self.args.balance_types else [])
         return [
-            config, checkpoint, '--work-dir', work_dir, *adapt,
+            config, checkpoint, '--work-dir', work_dir, *adapt, *out,
             *self._tool_args(options)
         ]
 
@@ -415,44 +436,18 @@ class Benchmark:
             self.args)
 
     def run(self):
-        """Run every (method, seed) pair, ``--jobs`` at a time, and write
-        the table after each one."""
-        queue = [(method, seed) for seed in range(self.args.seeds)
-                 for method in self.methods]
-        if self.args.keep_trained:
-            kept = self.finished_runs()
-            # The report is rewritten after each new run: keep the kept
-            # runs' training times of the one before.
-            for key, train in self._report_train_times().items():
-                if key in kept:
-                    self.results[key]['train'] = train
-            queue = [key for key in queue if key not in kept]
-        running = []  # [(method, seed, stage, {name: ToolRun})]
-        try:
-            while queue or running:
-                while queue and len(running) < self.args.jobs:
-                    method, seed = queue.pop(0)
-                    running.append(self._start_training(method, seed))
-                time.sleep(0.5)
-                for job in list(running):
-                    method, seed, stage, runs = job
-                    if any(run.poll() is None for run in runs.values()):
-                        continue
-                    running.remove(job)
-                    for run in runs.values():
-                        run.check()
-                    if stage == 'train':
-                        running.append(
-                            self._start_tests(method, seed, runs['train']))
-                    else:
-                        self._collect(method, seed)
-                        self.write()
-        finally:
-            for _, _, _, runs in running:
-                for run in runs.values():
-                    run.terminate()
-        if self.args.keep_trained:
-            self.test_untested()
+        """Train every (method, seed) run (with ``--continue`` only those
+        that did not finish training) and test each trained run on the
+        test sets it lacks."""
+        runs = [(method, seed) for seed in range(self.args.seeds)
+                for method in self.methods]
+        kept = self.finished_runs() if self.args.keep_trained else []
+        queue = [job for method, seed in kept
+                 for job in self._test_jobs(method, seed)]
+        queue += [('train', method, seed) for method, seed in runs
+                  if (method, seed) not in kept]
+        self._run_jobs(queue)
+        self.read_finished_runs()
 
     def finished_runs(self):
         """The (method, seed) runs in the work dir that finished training:
@@ -471,84 +466,106 @@ class Benchmark:
 
     def test_untested(self):
         """Test every trained run in the work dir on the test sets it has
-        no metrics of, ``--jobs`` tests at a time (a test that left no
-        metrics is run again)."""
+        no metrics of (a test that left no metrics is run again)."""
         queue = []
         for method in self.methods:
             for seed in range(self.args.seeds):
-                work_dir = self._run_dir(method, seed)
-                checkpoint_file = osp.join(work_dir, 'last_checkpoint')
-                if not osp.isfile(checkpoint_file):
+                checkpoint_file = osp.join(self._run_dir(method, seed),
+                                           'last_checkpoint')
+                if osp.isfile(checkpoint_file):
+                    queue += self._test_jobs(method, seed)
+                else:
                     print(f'[{now()}] {method} seed {seed}: not trained '
                           f'({checkpoint_file} missing); left out',
                           flush=True)
-                    continue
-                with open(checkpoint_file) as f:
-                    checkpoint = f.read().strip()
-                queue += [(method, seed, test_set, checkpoint)
-                          for test_set in self.test_sets
-                          if not self._tested(method, seed, test_set)]
-        print(f'[{now()}] {len(queue)} tests, {self.args.jobs} at a time',
+        self._run_jobs(queue)
+        self.read_finished_runs()
+
+    def _run_jobs(self, queue):
+        """Run ``queue``'s jobs, ``--jobs`` tools at a time: a training
+        ``('train', method, seed)`` queues its run's tests first when it
+        ends, a test ``('test', method, seed, test_set)`` writes the report
+        when it is the last of its run's."""
+        print(f'[{now()}] {len(queue)} jobs, {self.args.jobs} at a time',
               flush=True)
-        running = []
+        running = []  # [(job, ToolRun)]
         try:
             while queue or running:
                 while queue and len(running) < self.args.jobs:
-                    method, seed, test_set, checkpoint = queue.pop(0)
-                    test_dir = osp.join(self._run_dir(method, seed),
-                                        f'test_{test_set}')
-                    if osp.isdir(test_dir):
-                        shutil.rmtree(test_dir)
-                    running.append(self._start_test(method, seed, test_set,
-                                                    checkpoint))
+                    job = queue.pop(0)
+                    start = (self._start_training
+                             if job[0] == 'train' else self._start_test)
+                    running.append((job, start(*job[1:])))
                 time.sleep(0.5)
-                for run in [r for r in running if r.poll() is not None]:
-                    running.remove(run)
-                    run.check()
+                for job, tool_run in list(running):
+                    if tool_run.poll() is None:
+                        continue
+                    running.remove((job, tool_run))
+                    tool_run.check()
+                    kind, method, seed = job[:3]
+                    if kind == 'train':
+                        queue[:0] = self._trained(method, seed, tool_run)
+                    elif all(other[1:3] != (method, seed)
+                             for other in queue + [j for j, _ in running]):
+                        self._collect(method, seed)
+                        self.write()
         finally:
-            for run in running:
-                run.terminate()
-        self.read_finished_runs()
+            for _, tool_run in running:
+                tool_run.terminate()
+
+    def _test_jobs(self, method, seed):
+        """The tests a run lacks, as jobs of :meth:`_run_jobs`."""
+        return [('test', method, seed, test_set)
+                for test_set in self.tool_tests
+                if not self._tested(method, seed, test_set)]
 
     def _tested(self, method, seed, test_set):
-        """Whether a run's test on ``test_set`` left its metrics."""
+        """Whether a run's test on ``test_set`` left its metrics (and,
+        with ``--balance-types``, its scores)."""
+        test_dir = self._test_dir(method, seed, test_set)
+        if self.args.balance_types and not osp.isfile(
+                osp.join(test_dir, SCORES_FILE)):
+            return False
         try:
-            read_test_metrics(
-                osp.join(self._run_dir(method, seed), f'test_{test_set}'))
+            read_test_metrics(test_dir)
         except (FileNotFoundError, ValueError, KeyError):
             return False
         return True
 
-    def _report_train_times(self):
-        """The training times of the runs of the report in ``--out``:
-        (method, seed) -> times; empty without a report."""
+    def keep_report_train_times(self):
+        """Keep the training times of the runs of the report in ``--out``,
+        if any, before a new report replaces it (a run trained again gets
+        its new times)."""
         report = osp.join(self.args.out, 'real_data.json')
-        if not osp.isfile(report):
-            return {}
-        return {(run['method'], run['seed']): run['train']
-                for run in load_json(
-                    report, 'Remove it to read the training '
-                    "times from the runs' logs.")['runs']}
+        if osp.isfile(report):
+            for run in load_json(report, 'Remove it to read the training '
+                                 "times from the runs' logs.")['runs']:
+                if run.get('train'):
+                    self.results[(run['method'],
+                                  run['seed'])]['train'] = run['train']
 
     def read_finished_runs(self):
         """Read the results of the runs in the work dir that were tested
-        on every test set, keeping the training times known (of this
-        benchmark's runs, else of the last report)."""
-        train_times = self._report_train_times()
+        on every test set and are not read yet, keeping the training times
+        known (of this benchmark's runs or the last report's), else reading
+        them from the runs' logs."""
         for method in self.methods:
             for seed in range(self.args.seeds):
-                work_dir = self._run_dir(method, seed)
-                if all(
-                        osp.isdir(osp.join(work_dir, f'test_{test_set}'))
-                        for test_set in self.test_sets):
-                    results = self.results[(method, seed)]
+                results = self.results[(method, seed)]
+                if all(t in results for t in self.test_sets):
+                    continue  # collected already
+                if all(self._tested(method, seed, test_set)
+                       for test_set in self.tool_tests):
                     results['train'] = (results.get('train')
-                                        or train_times.get((method, seed))
-                                        or read_step_times(work_dir))
+                                        or read_step_times(
+                                            self._run_dir(method, seed)))
                     self._collect(method, seed)
 
     def _run_dir(self, method, seed):
         return osp.join(self.args.work_dir, f'{method}_seed{seed}')
+
+    def _test_dir(self, method, seed, test_set):
+        return osp.join(self._run_dir(method, seed), f'test_{test_set}')
 
     def _start_training(self, method, seed):
         work_dir = self._run_dir(method, seed)
@@ -556,42 +573,42 @@ class Benchmark:
             shutil.rmtree(work_dir)
         os.makedirs(work_dir)
         print(f'[{now()}] train {method} seed {seed}', flush=True)
-        run = ToolRun(
+        return ToolRun(
             osp.join(TOOLS, 'train.py'),
             self.train_argv(method, seed, work_dir),
             osp.join(work_dir, 'train.log'), self.args.threads,
             self.args.fresh_processes)
-        return (method, seed, 'train', {'train': run})
 
-    def _start_tests(self, method, seed, train_run):
-        work_dir = self._run_dir(method, seed)
-        with open(osp.join(work_dir, 'last_checkpoint')) as f:
-            checkpoint = f.read().strip()
+    def _trained(self, method, seed, train_run):
+        """Record a finished training's times; its tests, as jobs."""
         self.results[(method, seed)]['train'] = dict(
-            seconds=round(train_run.seconds, 1), **read_step_times(work_dir))
+            seconds=round(train_run.seconds, 1),
+            **read_step_times(self._run_dir(method, seed)))
         print(f'[{now()}] trained {method} seed {seed} in '
               f'{train_run.seconds:.0f} s; testing', flush=True)
-        runs = {
-            test_set: self._start_test(method, seed, test_set, checkpoint)
-            for test_set in self.test_sets
-        }
-        return (method, seed, 'test', runs)
+        return self._test_jobs(method, seed)
 
-    def _start_test(self, method, seed, test_set, checkpoint):
-        work_dir = self._run_dir(method, seed)
+    def _start_test(self, method, seed, test_set):
+        test_dir = self._test_dir(method, seed, test_set)
+        if osp.isdir(test_dir):
+            shutil.rmtree(test_dir)
+        with open(osp.join(self._run_dir(method, seed),
+                           'last_checkpoint')) as f:
+            checkpoint = f.read().strip()
         return ToolRun(
             osp.join(TOOLS, 'test.py'),
-            self.test_argv(method, test_set, checkpoint,
-                           osp.join(work_dir, f'test_{test_set}')),
-            osp.join(work_dir, f'test_{test_set}.log'), self.args.threads,
-            self.args.fresh_processes)
+            self.test_argv(method, test_set, checkpoint, test_dir),
+            test_dir + '.log', self.args.threads, self.args.fresh_processes)
 
     def _collect(self, method, seed):
         """Read the test metrics of a run."""
         results = self.results[(method, seed)]
         for test_set in self.test_sets:
-            results[test_set] = read_test_metrics(
-                osp.join(self._run_dir(method, seed), f'test_{test_set}'))
+            tested, balanced = split_balanced_name(test_set)
+            test_dir = self._test_dir(method, seed, tested)
+            results[test_set] = (
+                balanced_metrics(osp.join(test_dir, SCORES_FILE))
+                if balanced else read_test_metrics(test_dir))
         print(f'[{now()}] {method} seed {seed}: accuracy ' + ', '.join(
             f"{t} {results[t]['accuracy']:.2f}" for t in self.test_sets),
               flush=True)
@@ -621,6 +638,8 @@ def main(argv=None):
     os.makedirs(args.work_dir, exist_ok=True)
     start = time.perf_counter()
     benchmark = Benchmark(args, prepare_data(args))
+    if args.report_only or args.test_only or args.keep_trained:
+        benchmark.keep_report_train_times()
     if args.report_only:
         benchmark.read_finished_runs()
     elif args.test_only:

@@ -8,8 +8,9 @@ import numpy as np
 from mmpretrain.registry import MODELS
 
 from benchmarks.real_data_sets import (COPY_SOURCE, TEST_SPLITS,
-                                       TRAIN_SPLIT, split_adapted_name,
-                                       split_tta_name)
+                                       TRAIN_SPLIT, balanced_name,
+                                       split_adapted_name,
+                                       split_balanced_name, split_tta_name)
 from benchmarks.reports import paired_delta_cells, paired_seeds, seed_cells
 from benchmarks.tool_run import REPO_ROOT, machine_description
 from mmscl.datasets.categories import CHROMOSOME_CATEGORIES
@@ -141,9 +142,9 @@ def seed_table(results, methods, columns):
 
 def variant_table(results, methods, test_set, variants, headers):
     """Accuracy on ``test_set`` as tested plainly and in each variant
-    (``--adapt`` at a shift scale, ``--tta``): mean ± std over seeds, a row
-    per method, then the paired difference each variant makes, a row per
-    method.
+    (``--adapt`` at a shift scale, ``--tta``, ``--balance-types``): mean ±
+    std over seeds, a row per method, then the paired difference each
+    variant makes, a row per method.
 
     Args:
         results (dict): (method, seed) -> {test set: metrics}.
@@ -151,7 +152,8 @@ def variant_table(results, methods, test_set, variants, headers):
         test_set (str): The test set tested plainly.
         variants (Sequence[str]): The names of its variants
             (:func:`~real_data_sets.adapted_name`,
-            :func:`~real_data_sets.tta_name`).
+            :func:`~real_data_sets.tta_name`,
+            :func:`~real_data_sets.balanced_name`).
         headers (Sequence[str]): The header of each variant's column.
 
     Returns:
@@ -249,12 +251,13 @@ def format_report(results, settings):
     """
     methods = [m for m in METHODS if any(k[0] == m for k in results)]
     test_sets = settings['test_sets']
+    balanced = [t for t in test_sets if split_balanced_name(t)[1]]
     adapted = [t for t in test_sets if split_adapted_name(t)[1] is not None]
     averaged = [t for t in test_sets
                 if t not in adapted and split_tta_name(t)[1]]
     main = [t for t in test_sets if t in TEST_SPLITS]
-    copies = [t for t in test_sets
-              if t not in TEST_SPLITS and t not in adapted + averaged]
+    copies = [t for t in test_sets if t not in TEST_SPLITS
+              and t not in adapted + averaged + balanced]
     lines = [f"## {' vs '.join(METHOD_NAMES[m] for m in methods)} on real "
              'crops', '',
              *_settings_lines(settings)]
@@ -301,6 +304,16 @@ def format_report(results, settings):
                     results, methods, test_set, variants,
                     [f'--adapt-shift-scale {split_adapted_name(t)[1]:g}'
                      for t in variants])]
+    if balanced:
+        lines += [
+            '', '### Tested with --balance-types (the autosomes balanced '
+            "over the test set, from the same test's scores)"
+        ]
+        for test_set in main + copies + averaged + adapted:
+            if balanced_name(test_set) in balanced:
+                lines += ['', variant_table(
+                    results, methods, test_set, [balanced_name(test_set)],
+                    ['--balance-types'])]
     if main:
         lines += ['', '### Recall per type (mean over seeds)', '',
                   recall_table(results, methods, main)]

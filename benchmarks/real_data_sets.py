@@ -177,6 +177,24 @@ def split_tta_name(name):
     return name, False
 
 
+BALANCED_SUFFIX = '_balanced'
+
+
+def balanced_name(test_set):
+    """The name of ``test_set``'s scores with the autosomes balanced over
+    the set (``tools/test.py --balance-types``), e.g.
+    ``'external_no_ids_tta_balanced'``."""
+    return f'{test_set}{BALANCED_SUFFIX}'
+
+
+def split_balanced_name(name):
+    """The (test set, whether balanced) of a :func:`balanced_name`, or of
+    another test set name."""
+    if name.endswith(BALANCED_SUFFIX):
+        return name[:-len(BALANCED_SUFFIX)], True
+    return name, False
+
+
 ADAPTED_INFIX = '_adapt'
 
 

@@ -6,10 +6,12 @@ import json
 import os.path as osp
 from typing import Dict, Iterable, List, Sequence
 
+import mmengine
 import numpy as np
 
 from mmscl.evaluation import (ChromosomeMetric, find_metrics_file,
                               read_metrics_file)
+from mmscl.karyotype import balance_autosomes
 
 
 def read_test_metrics(
@@ -19,6 +21,18 @@ def read_test_metrics(
     test work dir (see :func:`~mmscl.evaluation.find_metrics_file` and
     :func:`~mmscl.evaluation.read_metrics_file`)."""
     return read_metrics_file(find_metrics_file(test_dir), prefix)
+
+
+def balanced_metrics(scores_file: str) -> Dict[str, float]:
+    """The metrics of the scores a test dumped (``tools/test.py --out``)
+    with the autosomes balanced over the test set: what ``tools/test.py
+    --balance-types`` reports with the configs' test metric,
+    ``ChromosomeMetric(per_type=True)``."""
+    samples = mmengine.load(scores_file)
+    scores = np.stack([sample['pred_score'].numpy() for sample in samples])
+    labels = np.array([int(sample['gt_label']) for sample in samples])
+    return ChromosomeMetric.calculate(
+        balance_autosomes(scores), labels, per_type=True)
 
 
 def read_step_times(work_dir: str) -> Dict[str, float]:

@@ -12,8 +12,10 @@ import shutil
 import subprocess
 import sys
 import tarfile
+from pathlib import Path
 
 import cv2
+import mmengine
 import numpy as np
 import pytest
 import torch
@@ -32,6 +34,8 @@ from mmscl.datasets.annotation import read_annotation_csv, write_annotation_csv
 from mmscl.datasets.morphometry import measure_crop
 from mmscl.datasets.transforms import imread_grayscale
 from mmscl.datasets.categories import CHROMOSOME_CATEGORIES
+from mmscl.evaluation import ChromosomeMetric
+from mmscl.karyotype import balance_autosomes
 
 needs_shared = pytest.mark.skipif(
     not all(
@@ -774,9 +778,64 @@ def write_metrics(test_dir, accuracy):
     }))
 
 
+def write_checkpoint(run_dir, step, whole=True):
+    """A torch checkpoint of ``step`` in ``run_dir``, named its last, or
+    one cut short (``whole=False``)."""
+    run_dir.mkdir(parents=True, exist_ok=True)
+    checkpoint = run_dir / f'iter_{step}.pth'
+    torch.save(dict(meta=dict(step=step)), checkpoint)
+    if not whole:
+        checkpoint.write_bytes(checkpoint.read_bytes()[:100])
+    (run_dir / 'last_checkpoint').write_text(str(checkpoint))
+
+
+def fake_tool_runs(monkeypatch, scores=None):
+    """Replace the benchmark's tool runs by ones that end at their first
+    poll, having left what the tool leaves: a training a whole checkpoint
+    of step 2, a test its metrics at 93 and, with ``--out``, ``scores``
+    (N, 24) of crops labelled 0, 0, 1, 1, ...
+
+    Returns:
+        tuple[list, list]: The runs started, (tool, argv) each, and the
+        most that were running at once (one item).
+    """
+    started, most, running = [], [0], set()
+
+    class EndedRun:
+        seconds = 1.
+
+        def __init__(self, script, argv, log_file, threads, fresh=False):
+            tool = osp.basename(script)
+            started.append((tool, argv))
+            running.add(self)
+            most[0] = max(most[0], len(running))
+            work_dir = Path(argv[argv.index('--work-dir') + 1])
+            if tool == 'train.py':
+                write_checkpoint(work_dir, 2)
+                return
+            write_metrics(work_dir, 93.)
+            if '--out' in argv:
+                mmengine.dump([
+                    dict(pred_score=torch.tensor(row),
+                         gt_label=torch.tensor([i // 2]))
+                    for i, row in enumerate(scores)
+                ], argv[argv.index('--out') + 1])
+
+        def poll(self):
+            running.discard(self)
+            return 0
+
+        def check(self):
+            pass
+
+    monkeypatch.setattr(real_data, 'ToolRun', EndedRun)
+    return started, most
+
+
 def test_test_only_tests_what_the_trained_runs_lack(tmp_path, monkeypatch):
     """--test-only trains nothing and starts only the tests a trained run
-    has no metrics of; an untrained run is left out."""
+    has no metrics of, from its last checkpoint; an untrained run is left
+    out."""
     data, work = write_empty_data(tmp_path / 'data'), tmp_path / 'work'
     trained = work / 'scl_seed0'
     trained.mkdir(parents=True)
@@ -785,29 +844,16 @@ def test_test_only_tests_what_the_trained_runs_lack(tmp_path, monkeypatch):
     # A test killed before it wrote metrics is run again.
     (trained / 'test_validation_adapt0.5').mkdir()
     (work / 'scl_seed1').mkdir()  # not trained
-    started = []
-
-    class FinishedRun:
-
-        def poll(self):
-            return 0
-
-        def check(self):
-            pass
-
-    def start_test(self, method, seed, test_set, checkpoint):
-        started.append((method, seed, test_set, checkpoint))
-        write_metrics(work / f'{method}_seed{seed}' / f'test_{test_set}', 93.)
-        return FinishedRun()
-
-    monkeypatch.setattr(real_data.Benchmark, '_start_test', start_test)
+    started, _ = fake_tool_runs(monkeypatch)
     real_data.main([
         '--test-only', '--methods', 'scl', '--test-sets', 'validation',
         '--adapt', '0.5', '--seeds', '2', '--data-dir', str(data),
         '--work-dir', str(work)
     ])
-    assert started == [('scl', 0, 'validation_adapt0.5',
-                        str(trained / 'iter_2.pth'))]
+    [(tool, argv)] = started
+    assert tool == 'test.py' and argv[1] == str(trained / 'iter_2.pth')
+    assert argv[argv.index('--work-dir') + 1] == str(
+        trained / 'test_validation_adapt0.5')
     with open(work / 'real_data.json') as f:
         runs = json.load(f)['runs']
     assert [(r['seed'], r['validation']['accuracy'],
@@ -819,17 +865,9 @@ def test_continue_trains_only_the_unfinished_runs(tmp_path, monkeypatch):
     """--continue keeps a run with a whole checkpoint of its last step
     (only testing it on the sets it lacks, its training time taken from
     the last report), and trains again one that stopped early, one whose
-    last checkpoint was cut short and one not started."""
+    last checkpoint was cut short and one not started; a trained run's
+    tests go before the next training, --jobs tools at a time."""
     data, work = write_empty_data(tmp_path / 'data'), tmp_path / 'work'
-
-    def write_checkpoint(run_dir, step, whole=True):
-        run_dir.mkdir(parents=True, exist_ok=True)
-        checkpoint = run_dir / f'iter_{step}.pth'
-        torch.save(dict(meta=dict(step=step)), checkpoint)
-        if not whole:
-            checkpoint.write_bytes(checkpoint.read_bytes()[:100])
-        (run_dir / 'last_checkpoint').write_text(str(checkpoint))
-
     finished = work / 'scl_seed0'
     write_checkpoint(finished, 2)
     kept = (finished / 'iter_2.pth').read_bytes()
@@ -838,47 +876,74 @@ def test_continue_trains_only_the_unfinished_runs(tmp_path, monkeypatch):
     write_checkpoint(work / 'scl_seed2', 2, whole=False)
     (work / 'real_data.json').write_text(json.dumps(dict(runs=[
         dict(method='scl', seed=0, train=dict(seconds=1234.5))])))
-    trained, tested = [], []
-
-    class FinishedRun:
-        seconds = 1.
-
-        def poll(self):
-            return 0
-
-        def check(self):
-            pass
-
-    def start_training(self, method, seed):
-        trained.append(seed)
-        run_dir = work / f'{method}_seed{seed}'
-        shutil.rmtree(run_dir, ignore_errors=True)
-        write_checkpoint(run_dir, 2)
-        return (method, seed, 'train', {'train': FinishedRun()})
-
-    def start_test(self, method, seed, test_set, checkpoint):
-        tested.append((seed, test_set))
-        write_metrics(work / f'{method}_seed{seed}' / f'test_{test_set}', 93.)
-        return FinishedRun()
-
-    monkeypatch.setattr(real_data.Benchmark, '_start_training',
-                        start_training)
-    monkeypatch.setattr(real_data.Benchmark, '_start_test', start_test)
+    started, most = fake_tool_runs(monkeypatch)
     real_data.main([
         '--continue', '--methods', 'scl', '--test-sets', 'validation',
-        '--adapt', '0.5', '--seeds', '4', '--max-iters', '2', '--data-dir',
-        str(data), '--work-dir', str(work)
+        '--adapt', '0.5', '--seeds', '4', '--max-iters', '2', '--jobs', '2',
+        '--data-dir', str(data), '--work-dir', str(work)
     ])
-    assert trained == [1, 2, 3]
     assert (finished / 'iter_2.pth').read_bytes() == kept
-    assert sorted(tested) == [(0, 'validation_adapt0.5')] + [
-        (seed, test_set) for seed in (1, 2, 3)
-        for test_set in ('validation', 'validation_adapt0.5')]
+    runs_started = [(tool, Path(argv[argv.index('--work-dir') + 1]))
+                    for tool, argv in started]
+    seed_dir = {seed: work / f'scl_seed{seed}' for seed in range(4)}
+    tests = {seed: [('test.py', seed_dir[seed] / f'test_{t}')
+                    for t in ('validation', 'validation_adapt0.5')]
+             for seed in range(4)}
+    assert sorted(runs_started) == sorted(
+        tests[0][1:] + [('train.py', seed_dir[s]) for s in (1, 2, 3)]
+        + tests[1] + tests[2] + tests[3])
+    order = {run: i for i, run in enumerate(runs_started)}
+    for seed in (1, 2, 3):
+        assert all(order[('train.py', seed_dir[seed])] < order[test]
+                   for test in tests[seed])
+    assert all(order[test] < order[('train.py', seed_dir[2])]
+               for test in tests[1])
+    assert most == [2]
     with open(work / 'real_data.json') as f:
         runs = json.load(f)['runs']
     assert [(r['seed'], r['validation']['accuracy'], r['train'].get('seconds'))
             for r in runs] == [(0, 90., 1234.5), (1, 93., 1.), (2, 93., 1.),
                                (3, 93., 1.)]
+
+
+def test_balance_types_scores_the_dumped_scores_balanced(tmp_path,
+                                                         monkeypatch):
+    """--balance-types: every test dumps its scores (--out), and the
+    report adds their metrics with the autosomes balanced, no test run
+    twice; a test without its dump is run again."""
+    data, work = write_empty_data(tmp_path / 'data'), tmp_path / 'work'
+    run_dir = work / 'scl_seed0'
+    write_checkpoint(run_dir, 2)
+    write_metrics(run_dir / 'test_external', 90.)  # tested without a dump
+    (data / 'qband119' / 'all.csv').write_text('img_path,label\n')
+    # Two crops of each type, sure of it, but type 2's lean to type 1:
+    # 46 of 48 right; balanced, type 1's excess goes and all are right.
+    scores = np.full((48, 24), 0.1 / 23)
+    scores[np.arange(48), np.arange(48) // 2] = 0.9
+    scores[2:4, :2] = 0.5, 0.4
+    started, _ = fake_tool_runs(monkeypatch, scores)
+    argv = [
+        '--test-only', '--methods', 'scl', '--test-sets', 'external',
+        '--tta', '--balance-types', '--seeds', '1', '--data-dir', str(data),
+        '--work-dir', str(work)
+    ]
+    real_data.main(argv)
+    assert [Path(a[a.index('--out') + 1]) for _, a in started] == [
+        run_dir / f'test_{t}' / 'scores.pkl'
+        for t in ('external', 'external_tta')]
+    with open(work / 'real_data.json') as f:
+        [run] = json.load(f)['runs']
+    balanced = ChromosomeMetric.calculate(
+        balance_autosomes(scores), np.arange(48) // 2, per_type=True)
+    assert balanced['accuracy'] == 100
+    for test_set in ('external', 'external_tta'):
+        assert run[test_set]['accuracy'] == 93
+        assert run[f'{test_set}_balanced'] == pytest.approx(balanced)
+    report = (work / 'real_data.md').read_text()
+    section = report.split('### Tested with --balance-types')[1]
+    assert table_rows(section)['Δ SCL'] == ['', '+7.00']
+    real_data.main(argv)  # all tested: nothing run again
+    assert len(started) == 2
 
 
 def test_continue_is_one_of_the_modes():
