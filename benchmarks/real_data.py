@@ -18,13 +18,13 @@ interpreter instead). The data is prepared first: the tarballs of
 there) and the converters write the annotation CSVs (unless present).
 
 Examples:
-    # CPU check: 1 seed, 300 steps at 64 px, 1 run at a time
+    # CPU check: 1 seed, 300 steps at 64 px, 1 tool at a time
     python -m benchmarks.real_data --seeds 1 --max-iters 300 \\
         --input-size 64 --out work_dirs/real_data
     # A setting of a sweep, judged on the validation split only
     python -m benchmarks.real_data --methods scl --test-sets validation \\
         --cfg-options model.head.contrastive_loss.loss_weight=0.5
-    # One GPU, 16 cores: 3 seeds x 2 configs, 3 runs at a time
+    # One GPU, 16 cores: 3 seeds x 2 configs, 3 tools at a time
     python -m benchmarks.real_data --seeds 3 --jobs 3 --workers 4 \\
         --out $OUT
     # Another backbone through the configs' options
@@ -176,7 +176,7 @@ def _add_how_to_run(parser):
         '--jobs',
         type=int,
         default=1,
-        help='(config, seed) runs at a time (default: 1)')
+        help='tools (trainings and tests) running at a time (default: 1)')
     parser.add_argument(
         '--workers',
         type=int,
@@ -442,12 +442,10 @@ class Benchmark:
         runs = [(method, seed) for seed in range(self.args.seeds)
                 for method in self.methods]
         kept = self.finished_runs() if self.args.keep_trained else []
-        queue = [job for method, seed in kept
-                 for job in self._test_jobs(method, seed)]
+        queue = self._tests_of(kept)
         queue += [('train', method, seed) for method, seed in runs
                   if (method, seed) not in kept]
         self._run_jobs(queue)
-        self.read_finished_runs()
 
     def finished_runs(self):
         """The (method, seed) runs in the work dir that finished training:
@@ -465,21 +463,21 @@ class Benchmark:
         return finished
 
     def test_untested(self):
-        """Test every trained run in the work dir on the test sets it has
-        no metrics of (a test that left no metrics is run again)."""
-        queue = []
+        """Test every trained run in the work dir on the test sets it
+        lacks (a test that left no metrics, or with ``--balance-types`` no
+        scores, is run again)."""
+        trained = []
         for method in self.methods:
             for seed in range(self.args.seeds):
                 checkpoint_file = osp.join(self._run_dir(method, seed),
                                            'last_checkpoint')
                 if osp.isfile(checkpoint_file):
-                    queue += self._test_jobs(method, seed)
+                    trained.append((method, seed))
                 else:
                     print(f'[{now()}] {method} seed {seed}: not trained '
                           f'({checkpoint_file} missing); left out',
                           flush=True)
-        self._run_jobs(queue)
-        self.read_finished_runs()
+        self._run_jobs(self._tests_of(trained))
 
     def _run_jobs(self, queue):
         """Run ``queue``'s jobs, ``--jobs`` tools at a time: a training
@@ -513,6 +511,18 @@ class Benchmark:
             for _, tool_run in running:
                 tool_run.terminate()
 
+    def _tests_of(self, trained):
+        """The tests the trained (method, seed) runs lack, as jobs of
+        :meth:`_run_jobs`; the runs that lack none are read at once."""
+        jobs = []
+        for method, seed in trained:
+            tests = self._test_jobs(method, seed)
+            if tests:
+                jobs += tests
+            else:
+                self._collect_tested(method, seed)
+        return jobs
+
     def _test_jobs(self, method, seed):
         """The tests a run lacks, as jobs of :meth:`_run_jobs`."""
         return [('test', method, seed, test_set)
@@ -538,28 +548,33 @@ class Benchmark:
         its new times)."""
         report = osp.join(self.args.out, 'real_data.json')
         if osp.isfile(report):
-            for run in load_json(report, 'Remove it to read the training '
-                                 "times from the runs' logs.")['runs']:
+            report = load_json(report, 'Remove it to read the training '
+                               "times from the runs' logs.")
+            for run in report['runs'] + report.get('untested_runs', []):
                 if run.get('train'):
                     self.results[(run['method'],
                                   run['seed'])]['train'] = run['train']
 
     def read_finished_runs(self):
         """Read the results of the runs in the work dir that were tested
-        on every test set and are not read yet, keeping the training times
-        known (of this benchmark's runs or the last report's), else reading
-        them from the runs' logs."""
+        on every test set; say what each other run lacks."""
         for method in self.methods:
             for seed in range(self.args.seeds):
-                results = self.results[(method, seed)]
-                if all(t in results for t in self.test_sets):
-                    continue  # collected already
-                if all(self._tested(method, seed, test_set)
-                       for test_set in self.tool_tests):
-                    results['train'] = (results.get('train')
-                                        or read_step_times(
-                                            self._run_dir(method, seed)))
-                    self._collect(method, seed)
+                untested = [t for t in self.tool_tests
+                            if not self._tested(method, seed, t)]
+                if untested:
+                    print(f'[{now()}] {method} seed {seed}: not tested on '
+                          f"{', '.join(untested)}; left out", flush=True)
+                else:
+                    self._collect_tested(method, seed)
+
+    def _collect_tested(self, method, seed):
+        """Read the results of a run tested on every test set, its
+        training times those known, else those of its logs."""
+        results = self.results[(method, seed)]
+        results['train'] = (results.get('train')
+                            or read_step_times(self._run_dir(method, seed)))
+        self._collect(method, seed)
 
     def _run_dir(self, method, seed):
         return osp.join(self.args.work_dir, f'{method}_seed{seed}')
@@ -614,7 +629,9 @@ class Benchmark:
               flush=True)
 
     def write(self):
-        """Write real_data.md and real_data.json to ``--out``."""
+        """Write real_data.md (the tables of the runs tested on every test
+        set) and real_data.json (their metrics and training times, and the
+        training times of the runs not tested in full yet) to ``--out``."""
         os.makedirs(self.args.out, exist_ok=True)
         done = {
             key: value
@@ -628,8 +645,16 @@ class Benchmark:
             dict(method=method, seed=seed, **value)
             for (method, seed), value in sorted(done.items())
         ]
+        # Trained runs whose tests are not all done yet keep their training
+        # times here, for the next report (e.g. after a failed test).
+        untested_runs = [
+            dict(method=method, seed=seed, train=value['train'])
+            for (method, seed), value in sorted(self.results.items())
+            if (method, seed) not in done and value.get('train')
+        ]
         with open(osp.join(self.args.out, 'real_data.json'), 'w') as f:
-            json.dump(dict(settings=self.settings, runs=runs), f, indent=1)
+            json.dump(dict(settings=self.settings, runs=runs,
+                           untested_runs=untested_runs), f, indent=1)
         return table
 
 

@@ -8,7 +8,7 @@ import torch
 from mmengine.config import Config
 
 from benchmarks import reference_scales
-from benchmarks.reports import read_test_metrics
+from benchmarks.reports import balanced_metrics, read_test_metrics
 from conftest import run_tool_main, write_csv_without_ids, write_tiny_config
 from mmscl.datasets.categories import CHROMOSOME_CATEGORIES
 from mmscl.evaluation import ChromosomeMetric
@@ -175,6 +175,10 @@ def test_test_tool_balance_types(tmp_path, tiny_chromosome_dir):
     metrics = read_test_metrics(work_dir)
     assert metrics['accuracy'] == pytest.approx(expected['accuracy'])
     assert metrics['auc'] == pytest.approx(expected['auc'], abs=1e-4)
+    # What benchmarks.real_data --balance-types reports of the same dump.
+    balanced = balanced_metrics(out)
+    assert {key: balanced[key] for key in metrics} == pytest.approx(
+        metrics, abs=1e-4)
 
 
 # The tiny config with its crops scaled by their reference length.

@@ -789,11 +789,12 @@ def write_checkpoint(run_dir, step, whole=True):
     (run_dir / 'last_checkpoint').write_text(str(checkpoint))
 
 
-def fake_tool_runs(monkeypatch, scores=None):
+def fake_tool_runs(monkeypatch, scores=None, failing=()):
     """Replace the benchmark's tool runs by ones that end at their first
     poll, having left what the tool leaves: a training a whole checkpoint
     of step 2, a test its metrics at 93 and, with ``--out``, ``scores``
-    (N, 24) of crops labelled 0, 0, 1, 1, ...
+    (N, 24) of crops labelled 0, 0, 1, 1, ...; a run into a work dir of
+    ``failing`` fails, leaving nothing.
 
     Returns:
         tuple[list, list]: The runs started, (tool, argv) each, and the
@@ -810,6 +811,9 @@ def fake_tool_runs(monkeypatch, scores=None):
             running.add(self)
             most[0] = max(most[0], len(running))
             work_dir = Path(argv[argv.index('--work-dir') + 1])
+            self.failed = work_dir in failing
+            if self.failed:
+                return
             if tool == 'train.py':
                 write_checkpoint(work_dir, 2)
                 return
@@ -823,10 +827,14 @@ def fake_tool_runs(monkeypatch, scores=None):
 
         def poll(self):
             running.discard(self)
-            return 0
+            return int(self.failed)
 
         def check(self):
-            pass
+            if self.failed:
+                raise RuntimeError('the tool failed')
+
+        def terminate(self):
+            running.discard(self)
 
     monkeypatch.setattr(real_data, 'ToolRun', EndedRun)
     return started, most
@@ -944,6 +952,62 @@ def test_balance_types_scores_the_dumped_scores_balanced(tmp_path,
     assert table_rows(section)['Δ SCL'] == ['', '+7.00']
     real_data.main(argv)  # all tested: nothing run again
     assert len(started) == 2
+
+
+def test_training_times_outlive_a_failed_test(tmp_path, monkeypatch):
+    """A test that fails part way through a --test-only run leaves a
+    report that still holds the training times of the runs it did not
+    finish testing; the next run reports them."""
+    data, work = write_empty_data(tmp_path / 'data'), tmp_path / 'work'
+    for seed in (0, 1):
+        write_checkpoint(work / f'scl_seed{seed}', 2)
+    (work / 'real_data.json').write_text(json.dumps(dict(runs=[
+        dict(method='scl', seed=seed, train=dict(seconds=100. + seed))
+        for seed in (0, 1)])))
+    argv = ['--test-only', '--methods', 'scl', '--test-sets', 'validation',
+            '--seeds', '2', '--data-dir', str(data), '--work-dir', str(work)]
+    fake_tool_runs(monkeypatch,
+                   failing=[work / 'scl_seed1' / 'test_validation'])
+    with pytest.raises(RuntimeError, match='the tool failed'):
+        real_data.main(argv)
+    with open(work / 'real_data.json') as f:
+        report = json.load(f)
+    assert [r['seed'] for r in report['runs']] == [0]
+    assert report['untested_runs'] == [
+        dict(method='scl', seed=1, train=dict(seconds=101.))]
+    started, _ = fake_tool_runs(monkeypatch)
+    real_data.main(argv)
+    assert len(started) == 1
+    with open(work / 'real_data.json') as f:
+        report = json.load(f)
+    assert [(r['seed'], r['train']['seconds']) for r in report['runs']] == [
+        (0, 100.), (1, 101.)]
+    assert report['untested_runs'] == []
+
+
+def test_report_of_composed_variants():
+    """Every test set name composes as the set, then _tta, _adaptS and
+    _balanced: each balanced name gets its table beside the name it is
+    the balanced scores of, and no other section takes it."""
+    test_sets = ['internal', 'internal_x0.7', 'validation_adapt0.5',
+                 'external_tta', 'external_tta_adapt2']
+    test_sets = ['validation', 'external'] + test_sets + [
+        f'{t}_balanced' for t in test_sets]
+    methods = real_data_report.DEFAULT_METHODS
+    report = real_data_report.format_report(
+        fake_results(methods, test_sets), fake_settings(methods, test_sets))
+    sections = {s.split('\n')[0]: s for s in report.split('\n### ')[1:]}
+    balanced = sections['Tested with --balance-types (the autosomes '
+                        "balanced over the test set, from the same test's "
+                        'scores)']
+    assert [line.split(' | ')[1] for line in balanced.splitlines()
+            if line.startswith('| Method')] == [
+                'Internal Accuracy', 'Internal x0.7 Accuracy',
+                'External tta Accuracy', 'Validation adapt0.5 Accuracy',
+                'External tta adapt2 Accuracy']
+    assert 'balanced' not in ''.join(
+        text for title, text in sections.items()
+        if not title.startswith('Tested with --balance-types'))
 
 
 def test_continue_is_one_of_the_modes():
