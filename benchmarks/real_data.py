@@ -459,6 +459,7 @@ class Benchmark:
                 if osp.isfile(osp.join(work_dir, 'last_checkpoint')) and \
                         osp.isfile(checkpoint) and \
                         checkpoint_fault(checkpoint) is None:
+                    self._check_config_of(method, seed)
                     finished.append((method, seed))
         return finished
 
@@ -472,6 +473,7 @@ class Benchmark:
                 checkpoint_file = osp.join(self._run_dir(method, seed),
                                            'last_checkpoint')
                 if osp.isfile(checkpoint_file):
+                    self._check_config_of(method, seed)
                     trained.append((method, seed))
                 else:
                     print(f'[{now()}] {method} seed {seed}: not trained '
@@ -566,7 +568,22 @@ class Benchmark:
                     print(f'[{now()}] {method} seed {seed}: not tested on '
                           f"{', '.join(untested)}; left out", flush=True)
                 else:
+                    self._check_config_of(method, seed)
                     self._collect_tested(method, seed)
+
+    def _check_config_of(self, method, seed):
+        """Refuse a run of the work dir that was trained with another
+        config than the method's (the config ``tools/train.py`` dumped
+        into the run's folder names it)."""
+        run_dir = self._run_dir(method, seed)
+        config = osp.basename(self.configs[method])
+        dumped = sorted(name for name in os.listdir(run_dir)
+                        if name.endswith('.py'))
+        if dumped and config not in dumped:
+            raise ValueError(
+                f'{run_dir} was trained with {", ".join(dumped)}, not '
+                f'{config} (--{method}-config): give that config, or '
+                'another --work-dir.')
 
     def _collect_tested(self, method, seed):
         """Read the results of a run tested on every test set, its

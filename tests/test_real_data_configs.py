@@ -985,6 +985,33 @@ def test_training_times_outlive_a_failed_test(tmp_path, monkeypatch):
     assert report['untested_runs'] == []
 
 
+@pytest.mark.parametrize('mode', ['--test-only', '--continue',
+                                  '--report-only'])
+def test_runs_trained_with_another_config_are_refused(tmp_path, monkeypatch,
+                                                      mode):
+    """A run of the work dir trained with another config than the one
+    given (the config dumped in its folder) is neither kept nor tested:
+    the error names the run, both configs and the option."""
+    data, work = write_empty_data(tmp_path / 'data'), tmp_path / 'work'
+    run_dir = work / 'baseline_seed0'
+    write_checkpoint(run_dir, 2)
+    write_metrics(run_dir / 'test_validation', 90.)
+    (run_dir / 'resnet18_gband612.py').write_text('')
+    started, _ = fake_tool_runs(monkeypatch)
+    argv = ['--methods', 'baseline', '--test-sets', 'validation', '--seeds',
+            '1', '--max-iters', '2', '--data-dir', str(data), '--work-dir',
+            str(work)]
+    paired = osp.join(CONFIGS, 'baseline', 'resnet18_gband612_paired.py')
+    with pytest.raises(ValueError) as error:
+        real_data.main([mode, '--baseline-config', paired] + argv)
+    assert str(error.value) == (
+        f'{run_dir} was trained with resnet18_gband612.py, not '
+        'resnet18_gband612_paired.py (--baseline-config): give that config, '
+        'or another --work-dir.')
+    assert started == []
+    real_data.main([mode] + argv)  # the config it was trained with
+
+
 def test_report_of_composed_variants():
     """Every test set name composes as the set, then _tta, _adaptS and
     _balanced: each balanced name gets its table beside the name it is
