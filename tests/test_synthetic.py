@@ -1,6 +1,8 @@
 import json
 import os
 import os.path as osp
+import subprocess
+import sys
 from collections import Counter, defaultdict
 
 import cv2
@@ -203,3 +205,19 @@ def test_domains(tmp_path):
         generate_synthetic_dataset(root, 0)
     with pytest.raises(ValueError, match='splits'):
         generate_synthetic_dataset(root, 1, splits=(0.9, 0.1))
+
+
+def test_script_without_main_guard_fails_not_hangs(tmp_path):
+    # Python's multiprocessing imports the calling script again in each
+    # worker, so a script that generates at import starts the generation
+    # again there and the worker dies; the old pool started it again for
+    # ever, and the script hung without a word.
+    script = tmp_path / 'generate.py'
+    script.write_text(
+        'from mmscl.datasets.synthetic import generate_synthetic_dataset\n'
+        f'generate_synthetic_dataset({str(tmp_path / "out")!r}, 2, '
+        'workers=2, progress=False)\n')
+    done = subprocess.run([sys.executable, str(script)], cwd=tmp_path,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode != 0
+    assert "put that work under if __name__ == '__main__'" in done.stderr

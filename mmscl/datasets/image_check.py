@@ -7,14 +7,13 @@ the pipeline first loads it, possibly hours into training.
 :func:`is_hidden` and :func:`list_visible` keep hidden files (``.DS_Store``,
 ``._name.png``) out of the crops that datasets and converters list.
 """
-import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
 from typing import Callable, List, Optional, Sequence, Tuple
 
 from PIL import Image, ImageFile
 from tqdm import tqdm
 
+from ..utils.processes import map_in_processes
 from .transforms.loading import LoadChromosomeImage
 
 # Fewer images than this are checked without a progress bar.
@@ -68,10 +67,9 @@ def map_images(function: Callable[[str], object],
     processes (1: in this one), with a progress bar titled ``desc`` for
     1000 paths or more (None: no bar).
 
-    The processes are not forked: a fork of a process running threads
-    (torch's, tqdm's monitor) can deadlock in the child. For the same
-    reason no tqdm object is made when no bar is shown (even a disabled one
-    starts tqdm's monitor thread).
+    No tqdm object is made when no bar is shown: even a disabled one starts
+    tqdm's monitor thread, and the worker processes are started by a fork
+    server because a fork of a process running threads can deadlock.
 
     Args:
         function (Callable): A picklable function of a path.
@@ -90,12 +88,9 @@ def map_images(function: Callable[[str], object],
 
     if workers <= 1 or len(paths) <= 1:
         return [function(path) for path in progress(paths)]
-    chunksize = max(1, len(paths) // (workers * 8))
-    context = multiprocessing.get_context('forkserver')
-    context.set_forkserver_preload([__name__])
-    with ProcessPoolExecutor(workers, mp_context=context) as executor:
-        return list(
-            progress(executor.map(function, paths, chunksize=chunksize)))
+    return map_in_processes(function, paths, workers,
+                            chunksize=max(1, len(paths) // (workers * 8)),
+                            progress=progress)
 
 
 class _LoadErrorOf:

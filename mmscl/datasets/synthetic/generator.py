@@ -7,7 +7,6 @@ The output is deterministic in the seed: a cell's randomness depends only
 on the seed and the cell's index, whatever the number of workers.
 """
 import json
-import multiprocessing
 import os
 import os.path as osp
 from functools import partial
@@ -24,6 +23,7 @@ from mmscl.datasets.annotation import (SPLIT_NAMES,
                                        split_by_group, write_annotation_csv)
 from mmscl.datasets.categories import (CHROMOSOME_CATEGORIES,
                                        type_number_from_name)
+from mmscl.utils.processes import map_in_processes
 from .band_map import get_band_map
 from .domains import resolve_domain
 from .render import CellStyle, render_chromosome
@@ -282,15 +282,10 @@ def generate_synthetic_dataset(
         cells = [writer(i) for i in tqdm(range(num_cells), **bar)]
     else:
         # One OpenCV thread per worker: the workers already fill the cores.
-        # Not forked: a fork of a process running threads (torch's, tqdm's
-        # monitor) can deadlock in the child.
-        context = multiprocessing.get_context('forkserver')
-        context.set_forkserver_preload([__name__])
-        with context.Pool(
-                min(workers, num_cells),
-                initializer=cv2.setNumThreads,
-                initargs=(1, )) as pool:
-            cells = list(tqdm(pool.imap(writer, range(num_cells)), **bar))
+        cells = map_in_processes(
+            writer, range(num_cells), min(workers, num_cells),
+            progress=partial(tqdm, **bar), initializer=cv2.setNumThreads,
+            initargs=(1, ))
     rows = [row for cell in cells for row in cell]
 
     split_of = split_by_group([row['cell_id'] for row in rows],
