@@ -169,3 +169,26 @@ def test_pipeline_gives_one_channel(csv_root):
     sample = dataset[0]
     assert tuple(sample['inputs'].shape) == (1, 32, 32)
     assert sample['data_samples'].gt_label.item() == 0
+
+
+def test_gband_crops_with_synthetic_cells_added(csv_root, tmp_path):
+    from benchmarks.synthetic_mix import ChromosomeDatasetWithSynthetic
+    from mmscl.datasets import SyntheticChromosomeDataset
+    synthetic = dict(data_root=str(tmp_path / 'synthetic'), num_cells=1,
+                     seed=3, splits=(1, 0, 0), workers=1,
+                     on_invalid='warn')  # one cell: no Y if it is XX
+    mixed = ChromosomeDatasetWithSynthetic(
+        synthetic=synthetic, ann_file='train.csv', data_root=str(csv_root))
+    alone = SyntheticChromosomeDataset(**synthetic)
+    own = ChromosomeDataset(ann_file='train.csv', data_root=str(csv_root))
+    assert len(own) == 48 and len(alone) == 46
+    assert len(mixed) == 94
+    # Each part keeps its own references: the synthetic dataset's median
+    # is not the one of the gband crops beside it.
+    for i, info in enumerate(own.data_list):
+        assert mixed.get_data_info(i)['ref_lengths'] == info['ref_lengths']
+    for i, info in enumerate(alone.data_list):
+        mixed_info = mixed.get_data_info(48 + i)
+        assert mixed_info['img_path'] == info['img_path']
+        assert mixed_info['gt_label'] == info['gt_label']
+        assert mixed_info['ref_lengths'] == info['ref_lengths']
