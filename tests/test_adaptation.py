@@ -7,6 +7,7 @@ import glob
 import os.path as osp
 import subprocess
 import sys
+from unittest import mock
 
 import pytest
 import torch
@@ -15,10 +16,11 @@ from mmengine.registry import init_default_scope
 from mmpretrain.registry import MODELS
 from torch import nn
 
-from mmscl.engine.adaptation import (adapt_batchnorm, batchnorm_layers,
-                                     gaussian_divergence)
+from mmscl.engine.adaptation import (DEFAULT_SHIFT_SCALE, adapt_batchnorm,
+                                     batchnorm_layers, gaussian_divergence)
+from mmscl.engine.hooks import AdaptBatchNormHook
 
-from conftest import REPO_ROOT, warnings_logged, write_tiny_config
+from conftest import REPO_ROOT, load_tool, warnings_logged, write_tiny_config
 
 
 @pytest.fixture
@@ -191,3 +193,69 @@ def test_karyotype_tool_adapts_on_a_csv_without_labels(tiny_model,
                            model.state_dict()['backbone.bn1.running_mean'])
     with open(tmp_path / 'out' / 'crops.csv') as f:
         assert len(list(csv.DictReader(f))) == len(rows)
+
+
+def parse_tool_args(tool, *argv):
+    """``parse_args`` of ``tools/<tool>.py`` on the command line ``argv``."""
+    module = load_tool(tool)
+    with mock.patch.object(sys, 'argv', [f'{tool}.py', *argv]):
+        return module.parse_args()
+
+
+@pytest.mark.parametrize('tool', ['test', 'karyotype'])
+def test_adapt_settings_are_checked_before_any_work(tool, tmp_path, capsys):
+    leading = (['cfg.py', 'model.pth'] if tool == 'test' else
+               ['cfg.py', 'model.pth', 'crops.csv', '--out',
+                str(tmp_path / 'out')])
+    existing = tmp_path / 'adapted.pth'
+    existing.write_bytes(b'')
+    for argv, error in (
+            (['--adapt', '--adapt-shift-scale', '-0.5'], 'at least 0'),
+            (['--adapt', '--adapt-shift-scale', 'nan'], 'at least 0'),
+            (['--adapt-shift-scale', '0'], 'give --adapt too'),
+            (['--save-adapted', str(tmp_path / 'new.pth')],
+             'give --adapt too'),
+            (['--adapt', '--save-adapted', str(existing)], 'exists'),
+            (['--adapt', '--save-adapted', str(existing / 'new.pth')],
+             'is a file')):
+        with pytest.raises(SystemExit) as exit_info:
+            parse_tool_args(tool, *leading, *argv)
+        assert exit_info.value.code == 2
+        assert error in capsys.readouterr().err, argv
+    args = parse_tool_args(tool, *leading, '--adapt')
+    assert args.adapt_shift_scale == DEFAULT_SHIFT_SCALE
+    args = parse_tool_args(tool, *leading, '--adapt', '--adapt-shift-scale',
+                           '0')
+    assert args.adapt_shift_scale == 0
+
+
+def test_output_files_are_checked_before_any_work(tmp_path, capsys):
+    a_file = tmp_path / 'scores.pkl'
+    a_file.write_bytes(b'kept')
+    for tool, argv, error in (
+            ('test', ['--out', str(a_file)], 'exists'),
+            ('test', ['--out', str(a_file / 'new.pkl')], 'is a file'),
+            ('test', ['--out', str(tmp_path / 'new.txt')], '.pkl file'),
+            ('test', ['--adapt', '--out', str(tmp_path / 'same.pkl'),
+                      '--save-adapted', str(tmp_path / 'same.pkl')],
+             'the same file'),
+            ('karyotype', ['crops.csv', '--out', str(a_file)], 'is a file'),
+            ('karyotype', ['crops.csv', '--out', str(tmp_path / 'out'),
+                           '--batch-size', '0'], 'at least 1'),
+            ('karyotype', ['crops.csv', '--out', str(tmp_path / 'out'),
+                           '--confidence', '1.5'], 'from 0 to 1')):
+        with pytest.raises(SystemExit):
+            parse_tool_args(tool, 'cfg.py', 'model.pth', *argv)
+        assert error in capsys.readouterr().err, (tool, argv)
+    assert a_file.read_bytes() == b'kept'
+    args = parse_tool_args('test', 'cfg.py', 'model.pth', '--out',
+                           str(tmp_path / 'new' / 'scores.pkl'))
+    assert args.out == str(tmp_path / 'new' / 'scores.pkl')
+
+
+def test_a_shift_scale_below_0_is_refused_by_the_library(tiny_model):
+    model, _ = tiny_model
+    with pytest.raises(ValueError, match='at least 0'):
+        adapt_batchnorm(model, [], shift_scale=-1e-5)
+    with pytest.raises(ValueError, match='at least 0'):
+        AdaptBatchNormHook(shift_scale=float('inf'))

@@ -38,7 +38,7 @@ from mmscl.karyotype.karyogram import draw_karyogram
 from mmscl.utils import apply_run_options
 from mmscl.utils.checkpoint_match import (configured_min_loaded_fraction,
                                           load_checked_checkpoint)
-from mmscl.utils.tool_args import check_save_adapted
+from mmscl.utils.tool_args import check_adapt_args, check_output_folder
 
 
 def parse_args(argv=None):
@@ -67,7 +67,7 @@ def parse_args(argv=None):
         help='adapt the BatchNorm statistics to the input crops first '
         '(unsupervised; the checkpoint file is not changed)')
     parser.add_argument(
-        '--adapt-shift-scale', type=float, default=DEFAULT_SHIFT_SCALE,
+        '--adapt-shift-scale', type=float,
         help='with --adapt: the divergence at which a layer takes half '
         f'of the target statistics (default: {DEFAULT_SHIFT_SCALE})')
     parser.add_argument(
@@ -80,7 +80,14 @@ def parse_args(argv=None):
         action=DictAction,
         help='override config settings, e.g. model.backbone.depth=34')
     args = parser.parse_args(argv)
-    check_save_adapted(parser, args)
+    check_adapt_args(parser, args, DEFAULT_SHIFT_SCALE)
+    check_output_folder(parser, args.out, '--out')
+    if args.batch_size < 1:
+        parser.error(f'--batch-size must be at least 1, got '
+                     f'{args.batch_size}.')
+    if not 0 <= args.confidence <= 1:
+        parser.error('--confidence is a top score, from 0 to 1, got '
+                     f'{args.confidence}.')
     return args
 
 

@@ -13,6 +13,7 @@ then the crops of another lab with the model adapted to them first):
         --cfg-options test_dataloader.dataset.ann_file=no_ids.csv
 """
 import argparse
+import os.path as osp
 
 from mmengine.config import Config, DictAction
 from mmengine.registry import RUNNERS
@@ -21,9 +22,9 @@ from mmengine.runner import Runner
 import mmscl  # noqa: F401  (registers mmscl's modules, safe checkpoints)
 from mmscl.engine.adaptation import DEFAULT_SHIFT_SCALE
 from mmscl.utils import apply_balance_types, apply_run_options, apply_tta
-from mmscl.utils.tool_args import (add_launcher_arguments,
-                                   check_save_adapted,
-                                   set_launcher_and_work_dir, set_local_rank)
+from mmscl.utils.tool_args import (add_launcher_arguments, check_adapt_args,
+                                   check_new_file, set_launcher_and_work_dir,
+                                   set_local_rank)
 
 
 def parse_args():
@@ -31,7 +32,8 @@ def parse_args():
     parser.add_argument('config', help='config file')
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument('--work-dir', help='folder for logs and metrics')
-    parser.add_argument('--out', help='dump the predictions to this .pkl')
+    parser.add_argument(
+        '--out', help='dump the predictions to this new .pkl file')
     parser.add_argument('--amp', action='store_true',
                         help='test in mixed precision')
     parser.add_argument(
@@ -40,7 +42,7 @@ def parse_args():
         '(unsupervised: labels are not read; the checkpoint file is not '
         'changed)')
     parser.add_argument(
-        '--adapt-shift-scale', type=float, default=DEFAULT_SHIFT_SCALE,
+        '--adapt-shift-scale', type=float,
         help='with --adapt: the divergence at which a layer takes half '
         'of the target statistics; 0 takes them whole (plain AdaBN; '
         f'default: {DEFAULT_SHIFT_SCALE})')
@@ -70,7 +72,15 @@ def parse_args():
         'test_dataloader.dataset.ann_file=other.csv')
     add_launcher_arguments(parser)
     args = parser.parse_args()
-    check_save_adapted(parser, args)
+    check_adapt_args(parser, args, DEFAULT_SHIFT_SCALE)
+    if args.out is not None:
+        if not args.out.endswith(('.pkl', '.pickle')):
+            parser.error(f'--out must be a .pkl file, got {args.out}')
+        check_new_file(parser, args.out, '--out')
+        if args.save_adapted and \
+                osp.realpath(args.out) == osp.realpath(args.save_adapted):
+            parser.error('--out and --save-adapted name the same file '
+                         f'{args.out}: give two files.')
     set_local_rank(args)
     return args
 
@@ -93,8 +103,6 @@ def merge_args(cfg, args):
                  save_to=args.save_adapted)
         ]
     if args.out is not None:
-        if not args.out.endswith(('.pkl', '.pickle')):
-            raise ValueError(f'--out must be a .pkl file, got {args.out}')
         evaluators = cfg.test_evaluator
         if isinstance(evaluators, dict):
             evaluators = [evaluators]

@@ -1,6 +1,7 @@
 """Unsupervised test-time adaptation of a trained classifier to the crops
 of a new lab: the statistics of its BatchNorm layers re-estimated on them
 (AdaBN, Li et al. 2016), each layer only as far as its statistics shift."""
+import math
 import os.path as osp
 from typing import Iterable, List, NamedTuple, Optional
 
@@ -49,6 +50,20 @@ def batchnorm_layers(model: nn.Module) -> List[tuple]:
 
 
 @torch.no_grad()
+def check_shift_scale(shift_scale: Optional[float]) -> None:
+    """Raise ValueError unless ``shift_scale`` is None or a finite number
+    of at least 0 (a negative one gives the target a weight outside
+    [0, 1], and the adapted statistics no longer hold)."""
+    if shift_scale is not None and not (
+            isinstance(shift_scale, (int, float))
+            and not isinstance(shift_scale, bool)
+            and math.isfinite(shift_scale) and shift_scale >= 0):
+        raise ValueError(
+            'The shift scale of --adapt (adapt_batchnorm, '
+            'AdaptBatchNormHook) must be a number of at least 0 (0: plain '
+            f'AdaBN), got {shift_scale!r}.')
+
+
 def adapt_batchnorm(model: nn.Module,
                     batches: Iterable[dict],
                     shift_scale: Optional[float] = DEFAULT_SHIFT_SCALE,
@@ -77,6 +92,7 @@ def adapt_batchnorm(model: nn.Module,
     Returns:
         list[LayerShift]: Each layer's divergence and target weight.
     """
+    check_shift_scale(shift_scale)
     layers = batchnorm_layers(model)
     logger = MMLogger.get_current_instance()
     if not layers:

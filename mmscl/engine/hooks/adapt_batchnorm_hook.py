@@ -5,7 +5,8 @@ from mmengine.hooks import Hook
 from mmengine.model import BaseTTAModel, is_model_wrapper
 
 from mmpretrain.registry import HOOKS
-from ..adaptation import DEFAULT_SHIFT_SCALE, adapt_batchnorm, save_adapted
+from ..adaptation import (DEFAULT_SHIFT_SCALE, adapt_batchnorm,
+                          check_shift_scale, save_adapted)
 
 
 @HOOKS.register_module()
@@ -26,6 +27,7 @@ class AdaptBatchNormHook(Hook):
     def __init__(self,
                  shift_scale: Optional[float] = DEFAULT_SHIFT_SCALE,
                  save_to: Optional[str] = None):
+        check_shift_scale(shift_scale)
         if save_to is not None and osp.exists(save_to):
             raise FileExistsError(
                 f'AdaptBatchNormHook: save_to {save_to} exists; give a new '
