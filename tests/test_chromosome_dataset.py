@@ -192,3 +192,28 @@ def test_gband_crops_with_synthetic_cells_added(csv_root, tmp_path):
         assert mixed_info['img_path'] == info['img_path']
         assert mixed_info['gt_label'] == info['gt_label']
         assert mixed_info['ref_lengths'] == info['ref_lengths']
+
+
+def test_misspelt_id_columns_are_named_not_silently_dropped(csv_root):
+    from conftest import warnings_logged
+    with open(csv_root / 'train.csv') as f:
+        text = f.read()
+    header, body = text.split('\n', 1)
+    assert header == 'img_path,label,cell_id,patient_id'
+    (csv_root / 'misspelt.csv').write_text(
+        'img_path,label,Cell_ID,patient\n' + body)
+    with warnings_logged() as warnings:
+        dataset = ChromosomeDataset(ann_file='misspelt.csv',
+                                    data_root=str(csv_root))
+    assert [w for w in warnings if 'not read' in w] == [
+        f'ChromosomeDataset({csv_root}/misspelt.csv): column(s) '
+        "'Cell_ID' (did you mean 'cell_id'?), 'patient' (did you mean "
+        "'patient_id'?) not read: the columns read are ('img_path', "
+        "'label', 'cell_id', 'patient_id', 'case_id').",
+    ]
+    # Unread, the ids give no reference: every crop takes the dataset's.
+    assert {dataset.get_data_info(i)['ref_level']
+            for i in range(len(dataset))} == {'dataset'}
+    with warnings_logged() as warnings:
+        ChromosomeDataset(ann_file='train.csv', data_root=str(csv_root))
+    assert not [w for w in warnings if 'not read' in w]

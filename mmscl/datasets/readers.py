@@ -11,13 +11,15 @@ an error naming the file and the row or item.
 - :func:`read_karyotype_json`: the karyotype JSON of the SCL authors.
 - :func:`read_class_folders`: one sub-folder per type, no annotation file.
 """
+import difflib
 import os
 import os.path as osp
 from collections import Counter
 from typing import List, Tuple
 
 from ..utils import load_json
-from .annotation import (drop_repeated_images, iter_annotation_csv,
+from .annotation import (OPTIONAL_COLUMNS, REQUIRED_COLUMNS,
+                         drop_repeated_images, iter_annotation_csv,
                          join_image_path)
 from .categories import (CHROMOSOME_CATEGORIES, type_name_from_number,
                          type_names_by_number)
@@ -53,11 +55,15 @@ def read_csv(ann_file: str, img_prefix: str,
             of ``img_prefix``. Defaults to True.
 
     Returns:
-        tuple[list[dict], list[str]]: The records, and no notes (a CSV
-        leaves nothing out silently).
+        tuple[list[dict], list[str]]: The records, and a note on columns
+        that are not read (with the known column a misspelt one may mean:
+        an unread ``Cell_ID`` would silently lose the cells' references).
     """
-    records = []
+    records, unread = [], []
     for line, row in iter_annotation_csv(ann_file):
+        if not records:
+            unread = [c for c in row
+                      if c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
         where = f'{ann_file}, line {line}'
         record = dict(
             img_path=_join(row['img_path'], img_prefix, where,
@@ -70,7 +76,23 @@ def read_csv(ann_file: str, img_prefix: str,
             if row.get(column) and key not in record:
                 record[key] = row[column]
         records.append(record)
-    return records, []
+    return records, [_unread_columns_note(unread)] if unread else []
+
+
+def _unread_columns_note(columns: List[str]) -> str:
+    """A note naming the columns of a CSV that are not read, and the
+    known column each may be a misspelling of."""
+    known = {c.lower().replace('-', '_').replace(' ', '_'): c
+             for c in REQUIRED_COLUMNS + OPTIONAL_COLUMNS}
+    described = []
+    for column in columns:
+        close = difflib.get_close_matches(
+            column.lower().replace('-', '_').replace(' ', '_'), known,
+            n=1, cutoff=0.6)
+        described.append(f'{column!r}' + (
+            f' (did you mean {known[close[0]]!r}?)' if close else ''))
+    return (f'column(s) {", ".join(described)} not read: the columns read '
+            f'are {REQUIRED_COLUMNS + OPTIONAL_COLUMNS}')
 
 
 def read_karyotype_json(ann_file: str, img_prefix: str,
