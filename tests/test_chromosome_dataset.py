@@ -217,3 +217,46 @@ def test_misspelt_id_columns_are_named_not_silently_dropped(csv_root):
     with warnings_logged() as warnings:
         ChromosomeDataset(ann_file='train.csv', data_root=str(csv_root))
     assert not [w for w in warnings if 'not read' in w]
+
+
+def test_cell_ids_numbered_per_patient_are_told_apart(tmp_path):
+    from conftest import warnings_logged
+    from mmscl.datasets.annotation import cell_ids_within_patients
+    from mmscl.karyotype.inference import read_cell_crops
+    assert cell_ids_within_patients([('1', 'A'), ('2', 'A'), ('3', None)]) \
+        == (['1', '2', '3'], [])
+    assert cell_ids_within_patients(
+        [('1', 'A'), ('1', 'B'), ('2', None), (None, 'B')]) == (
+            ['A/1', 'B/1', '2', None],
+            ["1 cell_id(s) name cells of several patients (e.g. '1' in "
+             "['A', 'B']): each cell is told apart by its patient, as "
+             "'<patient_id>/<cell_id>'"])
+    # Patients A and B, each with cells '1' and '2' of 12 crops; B's
+    # chromosomes are drawn 3 times as long.
+    rows = []
+    for patient, scale in (('A', 1), ('B', 3)):
+        for cell in ('1', '2'):
+            for k in range(12):
+                img = np.full((8 + 3 * (4 + k) * scale, 10), 255, np.uint8)
+                img[4:4 + 3 * (4 + k) * scale, 3:7] = 40
+                path = f'{patient}{cell}_{k}.png'
+                cv2.imwrite(str(tmp_path / path), img)
+                rows.append(dict(img_path=path, label=CHROMOSOME_CATEGORIES[k],
+                                 cell_id=cell, patient_id=patient))
+    write_annotation_csv(str(tmp_path / 'cells.csv'), rows)
+    with warnings_logged() as warnings:
+        dataset = ChromosomeDataset(ann_file='cells.csv',
+                                    data_root=str(tmp_path),
+                                    on_invalid='warn')
+    assert any('told apart by its patient' in w for w in warnings)
+    infos = [dataset.get_data_info(i) for i in range(len(dataset))]
+    assert [info['cell_id'] for info in infos[::12]] == [
+        'A/1', 'A/2', 'B/1', 'B/2']
+    a_ref = infos[0]['ref_lengths']['cell']
+    b_ref = infos[24]['ref_lengths']['cell']
+    assert infos[0]['ref_level'] == 'cell'
+    assert b_ref == pytest.approx(3 * a_ref, rel=0.05)
+    with warnings_logged() as warnings:
+        crops = read_cell_crops(str(tmp_path / 'cells.csv'))
+    assert crops.cell_ids[::12] == ['A/1', 'A/2', 'B/1', 'B/2']
+    assert any('told apart by its patient' in w for w in warnings)

@@ -17,7 +17,9 @@ import csv
 import io
 import os
 import os.path as osp
-from typing import Callable, Dict, Iterator, List, Sequence, Tuple
+from collections import defaultdict
+from typing import (Callable, Dict, Iterator, List, Optional, Sequence,
+                    Tuple)
 
 import numpy as np
 from mmengine.logging import MMLogger
@@ -171,6 +173,53 @@ def join_image_path(path: str, root: str, where: str,
             'relative to it' + (f', or {how_to_allow}' if how_to_allow
                                 else '') + '.')
     return path if osp.isabs(path) else osp.join(root, path)
+
+
+def group_ids(row: Dict[str, str]) -> Tuple[Optional[str], Optional[str]]:
+    """The cell id and the patient id of an annotation row (a case id
+    groups the cells of one person as a patient id does), None where
+    absent or empty."""
+    patient = row.get('patient_id') or row.get('case_id') or None
+    return row.get('cell_id') or None, patient
+
+
+def cell_ids_within_patients(
+        ids: Sequence[Tuple[Optional[str], Optional[str]]]
+) -> Tuple[List[Optional[str]], List[str]]:
+    """The cell ids of an annotation, told apart by patient where it
+    numbers the cells of each patient anew.
+
+    A lab may number each patient's cells from 1, so that one ``cell_id``
+    names cells of several patients; read as one cell, their crops would
+    share a reference length, a karyogram and a split. When any cell id
+    comes with more than one patient id, every cell id with a patient id
+    becomes ``'<patient_id>/<cell_id>'`` (as
+    :func:`~mmscl.datasets.readers.read_karyotype_json` names cells).
+
+    Args:
+        ids (Sequence[tuple]): The (cell id, patient id) of each row, from
+            :func:`group_ids`.
+
+    Returns:
+        tuple[list, list[str]]: The cell id of each row, and a note when
+        they were told apart by patient.
+    """
+    patients_of = defaultdict(set)
+    for cell, patient in ids:
+        if cell is not None and patient is not None:
+            patients_of[cell].add(patient)
+    shared = sorted(cell for cell, patients in patients_of.items()
+                    if len(patients) > 1)
+    if not shared:
+        return [cell for cell, _ in ids], []
+    note = (f'{len(shared)} cell_id(s) name cells of several patients '
+            f'(e.g. {shared[0]!r} in {sorted(patients_of[shared[0]])[:3]}): '
+            'each cell is told apart by its patient, as '
+            "'<patient_id>/<cell_id>'")
+    return [
+        f'{patient}/{cell}' if cell is not None and patient is not None
+        else cell for cell, patient in ids
+    ], [note]
 
 
 def read_annotation_csv(path: str) -> List[Dict[str, str]]:

@@ -19,8 +19,8 @@ from typing import List, Tuple
 
 from ..utils import load_json
 from .annotation import (OPTIONAL_COLUMNS, REQUIRED_COLUMNS,
-                         drop_repeated_images, iter_annotation_csv,
-                         join_image_path)
+                         cell_ids_within_patients, drop_repeated_images,
+                         group_ids, iter_annotation_csv, join_image_path)
 from .categories import (CHROMOSOME_CATEGORIES, type_name_from_number,
                          type_names_by_number)
 from .image_check import is_hidden, readable_extensions
@@ -55,28 +55,29 @@ def read_csv(ann_file: str, img_prefix: str,
             of ``img_prefix``. Defaults to True.
 
     Returns:
-        tuple[list[dict], list[str]]: The records, and a note on columns
-        that are not read (with the known column a misspelt one may mean:
-        an unread ``Cell_ID`` would silently lose the cells' references).
+        tuple[list[dict], list[str]]: The records, and notes: on cell ids
+        told apart by patient (see :func:`cell_ids_within_patients`), and
+        on columns that are not read (with the known column a misspelt one
+        may mean: an unread ``Cell_ID`` would silently lose the cells'
+        references).
     """
-    records, unread = [], []
-    for line, row in iter_annotation_csv(ann_file):
-        if not records:
-            unread = [c for c in row
-                      if c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
-        where = f'{ann_file}, line {line}'
+    rows = list(iter_annotation_csv(ann_file))
+    ids = [group_ids(row) for _, row in rows]
+    cells, notes = cell_ids_within_patients(ids)
+    records = []
+    for (line, row), cell, (_, patient) in zip(rows, cells, ids):
         record = dict(
-            img_path=_join(row['img_path'], img_prefix, where,
-                           confine_to_root),
+            img_path=_join(row['img_path'], img_prefix,
+                           f'{ann_file}, line {line}', confine_to_root),
             label=row['label'].strip())
-        # A case id groups the cells of one person as a patient id does.
-        for key, column in (('cell_id', 'cell_id'),
-                            ('patient_id', 'patient_id'),
-                            ('patient_id', 'case_id')):
-            if row.get(column) and key not in record:
-                record[key] = row[column]
+        if cell is not None:
+            record['cell_id'] = cell
+        if patient is not None:
+            record['patient_id'] = patient
         records.append(record)
-    return records, [_unread_columns_note(unread)] if unread else []
+    unread = [c for c in (rows[0][1] if rows else ())
+              if c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
+    return records, notes + ([_unread_columns_note(unread)] if unread else [])
 
 
 def _unread_columns_note(columns: List[str]) -> str:

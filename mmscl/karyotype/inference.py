@@ -15,12 +15,14 @@ import numpy as np
 import torch
 from mmengine.config import Config
 from mmengine.dataset import BaseDataset as EngineBaseDataset
+from mmengine.logging import MMLogger
 from mmengine.registry import init_default_scope
 from mmengine.runner import Runner
 
 from mmscl.apis import score_dataset
-from mmscl.datasets.annotation import (iter_annotation_csv,
-                                       join_image_path, write_annotation_csv)
+from mmscl.datasets.annotation import (cell_ids_within_patients, group_ids,
+                                       iter_annotation_csv, join_image_path,
+                                       write_annotation_csv)
 from mmscl.datasets.categories import CHROMOSOME_CATEGORIES
 from mmscl.datasets.chromosome import ChromosomeDataset
 from mmscl.datasets.readers import IMG_EXTENSIONS
@@ -68,7 +70,11 @@ def _read_cell_csv(path: str) -> CellCrops:
         join_image_path(row['img_path'], root, f'{path}, line {line}')
         for line, row in rows
     ]
-    crops = CellCrops(img_paths, [row['cell_id'] for _, row in rows])
+    cells, notes = cell_ids_within_patients(
+        [group_ids(row) for _, row in rows])
+    for note in notes:
+        MMLogger.get_current_instance().warning(f'{path}: {note}.')
+    crops = CellCrops(img_paths, cells)
     unlabelled = [line for line, row in rows if not row.get('label')]
     if len(unlabelled) == len(rows):
         return crops
