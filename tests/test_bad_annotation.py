@@ -272,6 +272,36 @@ def test_train_tool_refuses_a_training_cell_in_validation(tmp_path):
         run_tool_main('train', config, '--work-dir', str(tmp_path / 'work'))
 
 
+def test_cells_numbered_per_patient_overlap_only_within_a_patient(
+        tmp_path):
+    from mmscl.datasets import ChromosomeDataset
+    from mmscl.datasets.annotation import write_annotation_csv
+    from mmscl.datasets.split_overlap import (SplitListing,
+                                              check_disjoint_splits)
+    from test_bad_input import write_crop
+
+    def listing(name, ids):
+        rows = []
+        for n, (patient, cell) in enumerate(ids):
+            write_crop(tmp_path / f'{name}{n}.png')
+            rows.append(dict(img_path=f'{name}{n}.png', label='1',
+                             cell_id=cell, patient_id=patient))
+        write_annotation_csv(str(tmp_path / f'{name}.csv'), rows)
+        return SplitListing(name, ChromosomeDataset(
+            ann_file=f'{name}.csv', data_root=str(tmp_path),
+            length_reference=None, on_invalid='warn'))
+
+    train = listing('train', [('A', '1'), ('A', '2')])
+    # Patient B's cells 1 and 2 are other cells than A's.
+    check_disjoint_splits(train, [listing('test', [('B', '1'), ('B', '2')])])
+    # A's cell 1 again, in a file told apart by patient (A/1, B/1).
+    with pytest.raises(ValueError, match=(
+            r"the val set \(.*val\.csv\) holds crops of 1 of the training "
+            r"set's cells, e.g. cell_id 'A/1'\. A model")):
+        check_disjoint_splits(
+            train, [listing('val', [('A', '1'), ('B', '1')])])
+
+
 # -- Class folders with files of other formats (items 11 and 19) -----------
 
 

@@ -222,6 +222,18 @@ def cell_ids_within_patients(
     ], [note]
 
 
+def patient_and_cell(info: dict) -> Tuple[Optional[str], str]:
+    """The patient id and the cell id as its annotation numbers it, of a
+    data info with a ``cell_id`` (undoing the ``'<patient_id>/'`` that
+    :func:`cell_ids_within_patients` may have put before it), so that
+    cells of two files compare whether either file was told apart by
+    patient or not."""
+    patient, cell = info.get('patient_id'), info['cell_id']
+    if patient is not None and cell.startswith(f'{patient}/'):
+        cell = cell[len(patient) + 1:]
+    return patient, cell
+
+
 def read_annotation_csv(path: str) -> List[Dict[str, str]]:
     """Read an annotation CSV into a list of row dicts.
 

@@ -2,12 +2,13 @@
 cells, it trained on reports figures it cannot reach on new cells."""
 import copy
 import os.path as osp
-from typing import Dict, List, Optional, Set
+from typing import List, Optional, Set, Tuple
 
 from mmengine.dataset import BaseDataset
 from mmengine.logging import MMLogger
 from mmpretrain.registry import DATASETS
 
+from .annotation import patient_and_cell
 from .chromosome import ChromosomeDataset, _examples
 
 # Dataset settings that only check or enrich the entries: off when a split
@@ -42,8 +43,10 @@ class SplitListing:
         if isinstance(dataset, ChromosomeDataset) and str(
                 dataset.ann_file).endswith('.csv'):
             self.cell_space = osp.abspath(dataset.img_prefix)
-        self.cells: Set[str] = {
-            info['cell_id'] for info in infos if 'cell_id' in info
+        # A cell is known by its patient and its id: labs may number each
+        # patient's cells anew.
+        self.cells: Set[Tuple[Optional[str], str]] = {
+            patient_and_cell(info) for info in infos if 'cell_id' in info
         } if self.cell_space else set()
 
 
@@ -67,13 +70,21 @@ def check_disjoint_splits(train: SplitListing,
                 problems.append(
                     f'the {other.name} set ({other.source}) holds {holds}'
                     f'{len(shared)} of the training set\'s {items}, e.g. '
-                    f'{example}{_examples(sorted(shared), 3)}')
+                    f'{example}{_examples(_named(shared), 3)}')
     if problems:
         raise ValueError(
             f'Training set ({train.source}) and evaluation sets overlap: ' +
             '; '.join(problems) + '. A model evaluated on crops or cells it '
             'trained on reports figures it cannot reach on new cells: split '
             'by cell (the converters in tools/dataset_converters do).')
+
+
+def _named(shared: set) -> List[str]:
+    """Shared images, or shared cells as '<patient_id>/<cell_id>' (or
+    their cell id alone without a patient), sorted."""
+    return sorted(item if isinstance(item, str) else
+                  '/'.join(i for i in item if i is not None)
+                  for item in shared)
 
 
 def list_split_config(name: str, dataset_cfg: dict) -> Optional[SplitListing]:
