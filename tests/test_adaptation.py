@@ -259,3 +259,27 @@ def test_a_shift_scale_below_0_is_refused_by_the_library(tiny_model):
         adapt_batchnorm(model, [], shift_scale=-1e-5)
     with pytest.raises(ValueError, match='at least 0'):
         AdaptBatchNormHook(shift_scale=float('inf'))
+
+
+def test_a_batch_of_one_crop_is_left_out_of_the_statistics(tiny_model):
+    model, _ = tiny_model
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    batches = target_batches()
+    adapt_batchnorm(model, batches, 0, progress=False)
+    adapted = {k: v.clone() for k, v in model.state_dict().items()}
+    # The same two batches and a last batch of one crop (32 px: the last
+    # maps are 1x1, one value per channel, which BatchNorm cannot take).
+    lone = dict(inputs=batches[0]['inputs'][:1], data_samples=None)
+    model.load_state_dict(before)
+    with warnings_logged() as warnings:
+        adapt_batchnorm(model, batches + [lone], 0, progress=False)
+    assert warnings == [
+        'adapt_batchnorm: 1 batch(es) of one crop left out of the statistics '
+        '(one crop would weigh as much as a whole batch).']
+    for key, value in model.state_dict().items():
+        torch.testing.assert_close(value, adapted[key], rtol=0, atol=0)
+    model.load_state_dict(before)
+    with pytest.raises(ValueError, match='no batch of 2 crops or more'):
+        adapt_batchnorm(model, [lone], 0, progress=False)
+    assert all(torch.equal(v, before[k])
+               for k, v in model.state_dict().items())

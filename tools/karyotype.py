@@ -82,8 +82,9 @@ def parse_args(argv=None):
     args = parser.parse_args(argv)
     check_adapt_args(parser, args, DEFAULT_SHIFT_SCALE)
     check_output_folder(parser, args.out, '--out')
-    if args.batch_size < 1:
-        parser.error(f'--batch-size must be at least 1, got '
+    if args.batch_size < (2 if args.adapt else 1):
+        parser.error(f'--batch-size must be at least 1 (2 with --adapt: '
+                     'BatchNorm statistics need several crops a batch), got '
                      f'{args.batch_size}.')
     if not 0 <= args.confidence <= 1:
         parser.error('--confidence is a top score, from 0 to 1, got '

@@ -111,16 +111,34 @@ def adapt_batchnorm(model: nn.Module,
         # None: the running statistics are the mean over all batches.
         layer.momentum = None
         layer.train()
+    lone_batches = used = 0
     try:
         for batch in tqdm(batches, desc='Adapting BatchNorm statistics',
                           unit='batch', disable=not progress):
             data = model.data_preprocessor(batch, False)
+            # A batch of one crop (the last of a set one crop over a
+            # multiple of the batch size) would weigh as a whole batch,
+            # and has one value per channel where a map is 1x1.
+            if len(data['inputs']) < 2:
+                lone_batches += 1
+                continue
             model(data['inputs'], mode='tensor')
+            used += 1
+        if not used:
+            raise ValueError(
+                'adapt_batchnorm: no batch of 2 crops or more: BatchNorm '
+                'statistics need several crops a batch (use a batch size of '
+                'at least 2).')
     except BaseException:
         for name, layer in layers:
             _restore(layer, *source[name])
         model.train(was_training)
         raise
+    if lone_batches:
+        logger.warning(
+            f'adapt_batchnorm: {lone_batches} batch(es) of one crop left out '
+            'of the statistics (one crop would weigh as much as a whole '
+            'batch).')
     shifts = []
     for name, layer in layers:
         mean_s, var_s = source[name][:2]
