@@ -489,9 +489,11 @@ class Benchmark:
         print(f'[{now()}] {len(queue)} jobs, {self.args.jobs} at a time',
               flush=True)
         running = []  # [(job, ToolRun)]
+        failure = None
         try:
-            while queue or running:
-                while queue and len(running) < self.args.jobs:
+            while (queue and not failure) or running:
+                while queue and not failure and \
+                        len(running) < self.args.jobs:
                     job = queue.pop(0)
                     start = (self._start_training
                              if job[0] == 'train' else self._start_test)
@@ -501,17 +503,30 @@ class Benchmark:
                     if tool_run.poll() is None:
                         continue
                     running.remove((job, tool_run))
-                    tool_run.check()
+                    try:
+                        tool_run.check()
+                    except RuntimeError as error:
+                        # The tools already going are let finish (a
+                        # training may be nearly done): none is lost.
+                        failure = failure or error
+                        print(f'[{now()}] failed: {job}; no job is '
+                              f'started after it, the {len(running)} '
+                              'running are let finish (--continue does '
+                              'the rest)', flush=True)
+                        continue
                     kind, method, seed = job[:3]
                     if kind == 'train':
                         queue[:0] = self._trained(method, seed, tool_run)
-                    elif all(other[1:3] != (method, seed)
-                             for other in queue + [j for j, _ in running]):
+                    elif not failure and all(
+                            other[1:3] != (method, seed)
+                            for other in queue + [j for j, _ in running]):
                         self._collect(method, seed)
                         self.write()
         finally:
             for _, tool_run in running:
                 tool_run.terminate()
+        if failure:
+            raise failure
 
     def _tests_of(self, trained):
         """The tests the trained (method, seed) runs lack, as jobs of

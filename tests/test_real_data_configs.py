@@ -1091,3 +1091,50 @@ def test_reference_spread_of_hand_made_references():
     # Without patient ids the patient level is the dataset's: not listed.
     no_patients = [dict(i, patient_id=None) for i in infos]
     assert set(level_spreads(no_patients)) == {('cell', 'dataset')}
+
+
+def test_a_failed_tool_lets_the_running_ones_finish(tmp_path, monkeypatch):
+    """A tool that fails stops the benchmark from starting more, but the
+    tools already running (here a training) are let finish, not killed:
+    --continue then starts from them."""
+    data, work = write_empty_data(tmp_path / 'data'), tmp_path / 'work'
+    events = []
+
+    class SlowRun:
+        seconds = 1.
+
+        def __init__(self, script, argv, log_file, threads, fresh=False):
+            self.work_dir = Path(argv[argv.index('--work-dir') + 1])
+            self.failed = self.work_dir.name == 'scl_seed0'
+            # seed 0 fails at its first poll, seed 1 ends at its third.
+            self.polls_left = 0 if self.failed else 2
+            events.append(('start', self.work_dir.name))
+
+        def poll(self):
+            if self.polls_left:
+                self.polls_left -= 1
+                return None
+            if not self.failed and not (self.work_dir /
+                                        'last_checkpoint').exists():
+                write_checkpoint(self.work_dir, 2)
+                events.append(('end', self.work_dir.name))
+            return int(self.failed)
+
+        def check(self):
+            if self.failed:
+                raise RuntimeError('the tool failed')
+
+        def terminate(self):
+            events.append(('terminate', self.work_dir.name))
+
+    monkeypatch.setattr(real_data, 'ToolRun', SlowRun)
+    monkeypatch.setattr(real_data.time, 'sleep', lambda seconds: None)
+    with pytest.raises(RuntimeError, match='the tool failed'):
+        real_data.main([
+            '--methods', 'scl', '--test-sets', 'validation', '--seeds', '3',
+            '--jobs', '2', '--max-iters', '2', '--data-dir', str(data),
+            '--work-dir', str(work)])
+    # Seed 1 trained to its end; neither seed 2 nor any test started.
+    assert events == [('start', 'scl_seed0'), ('start', 'scl_seed1'),
+                      ('end', 'scl_seed1')]
+    assert (work / 'scl_seed1' / 'last_checkpoint').exists()
