@@ -1,5 +1,6 @@
 """Test-time views at scales around the reference (ReferenceScale,
 tools/test.py --tta)."""
+import glob
 import os.path as osp
 import pickle
 
@@ -161,3 +162,23 @@ def test_gband612_tta_pipeline_is_the_test_pipeline_at_scales():
         assert logs[len(logs) // 2] == 0
     assert max(f['cell'] for f in factors) < max(f['dataset']
                                                  for f in factors)
+
+
+def test_tta_refuses_a_test_pipeline_changed_without_its_tta_pipeline():
+    from mmscl.utils import apply_run_options
+    configs = [
+        path for path in glob.glob(osp.join(CONFIGS, '**', '*.py'),
+                                   recursive=True)
+        if '_base_' not in path and 'tta_pipeline' in Config.fromfile(path)]
+    assert len(configs) >= 3
+    for path in configs:
+        apply_tta(Config.fromfile(path))
+    cfg = Config.fromfile(
+        osp.join(CONFIGS, 'scl', 'resnet18_gband612_qband119.py'))
+    assert cfg.test_dataloader.dataset.pipeline[3].type == 'Letterbox'
+    apply_run_options(cfg, {
+        'test_dataloader.dataset.pipeline.3.reference_fraction': 0.5})
+    with pytest.raises(ValueError, match=(
+            r"--tta: the test pipeline has .*'reference_fraction': 0\.5.*, "
+            'which tta_pipeline lacks')):
+        apply_tta(cfg)

@@ -92,6 +92,15 @@ def apply_tta(cfg: Config) -> None:
             f'--tta: {cfg.filename} has no tta_pipeline, so there are no '
             'test-time views to average (the gband612 configs define one: '
             'configs/_base_/datasets/gband612.py).')
+    tta_steps = list(_pipeline_steps(cfg.tta_pipeline))
+    dropped = [step for step in cfg.test_dataloader.dataset.get('pipeline', [])
+               if step not in tta_steps]
+    if dropped:
+        raise ValueError(
+            f'--tta: the test pipeline has {dropped[0]}, which tta_pipeline '
+            'lacks: --tta would test without it. Was the test pipeline '
+            'changed (e.g. by --cfg-options) and not tta_pipeline? Change '
+            'tta_pipeline the same way.')
     cfg.test_dataloader.dataset.pipeline = cfg.tta_pipeline
     module = cfg.model
     # The Runner gives a top-level data_preprocessor to the outer model,
@@ -135,3 +144,14 @@ def apply_balance_types(cfg: Config) -> None:
             f'{[metric.get("type") for metric in metrics]}.')
     for metric in chromosome_metrics:
         metric['balance_autosomes'] = True
+
+
+def _pipeline_steps(pipeline: list):
+    """The transforms of a pipeline, those inside a ``TestTimeAug`` (its
+    lists of alternatives) included."""
+    for step in pipeline:
+        if step['type'] == 'TestTimeAug':
+            for alternatives in step['transforms']:
+                yield from alternatives
+        else:
+            yield step
