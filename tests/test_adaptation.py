@@ -283,3 +283,12 @@ def test_a_batch_of_one_crop_is_left_out_of_the_statistics(tiny_model):
         adapt_batchnorm(model, [lone], 0, progress=False)
     assert all(torch.equal(v, before[k])
                for k, v in model.state_dict().items())
+
+
+def test_adapt_runs_without_autograd(tiny_model):
+    model, _ = tiny_model
+    grad_modes = []
+    model.backbone.bn1.register_forward_hook(
+        lambda *_: grad_modes.append(torch.is_grad_enabled()))
+    adapt_batchnorm(model, target_batches(), progress=False)
+    assert grad_modes == [False, False]

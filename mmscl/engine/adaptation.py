@@ -49,7 +49,6 @@ def batchnorm_layers(model: nn.Module) -> List[tuple]:
             if isinstance(m, _BatchNorm) and m.track_running_stats]
 
 
-@torch.no_grad()
 def check_shift_scale(shift_scale: Optional[float]) -> None:
     """Raise ValueError unless ``shift_scale`` is None or a finite number
     of at least 0 (a negative one gives the target a weight outside
@@ -64,6 +63,7 @@ def check_shift_scale(shift_scale: Optional[float]) -> None:
             f'AdaBN), got {shift_scale!r}.')
 
 
+@torch.no_grad()
 def adapt_batchnorm(model: nn.Module,
                     batches: Iterable[dict],
                     shift_scale: Optional[float] = DEFAULT_SHIFT_SCALE,
