@@ -46,16 +46,16 @@ def target_batches(num=2, seed=1):
 
 
 def first_layer_statistics(model, batches):
-    """conv1's per-channel mean and unbiased variance over the batches,
-    as the first BatchNorm sees them (the mean of the batches' values)."""
-    means, variances = [], []
+    """conv1's per-channel mean and unbiased variance over all crops of the
+    batches, as the first BatchNorm sees them."""
     with torch.no_grad():
-        for batch in batches:
-            inputs = model.data_preprocessor(batch, False)['inputs']
-            out = model.backbone.conv1(inputs)
-            means.append(out.mean((0, 2, 3)))
-            variances.append(out.transpose(0, 1).flatten(1).var(1))
-    return torch.stack(means).mean(0), torch.stack(variances).mean(0)
+        out = torch.cat([
+            model.backbone.conv1(
+                model.data_preprocessor(batch, False)['inputs'])
+            for batch in batches
+        ])
+    values = out.transpose(0, 1).flatten(1)
+    return values.mean(1), values.var(1)
 
 
 def test_adapt_changes_batchnorm_statistics_and_nothing_else(tiny_model):
@@ -99,6 +99,27 @@ def test_adapt_changes_batchnorm_statistics_and_nothing_else(tiny_model):
     adapt_batchnorm(model, batches, 0.5, progress=False)
     torch.testing.assert_close(bn1.running_mean, mean_t, rtol=1e-4,
                                atol=1e-5)
+
+
+def test_adapt_weighs_every_crop_the_same_whatever_the_batches(tiny_model):
+    model, _ = tiny_model
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    crops = target_batches(1)[0]['inputs']
+    # Batches of 2 and 4 crops: a mean of the batches' statistics would
+    # weigh the 2 crops as much as the 4, and miss how their means differ.
+    split = [dict(inputs=crops[:2], data_samples=None),
+             dict(inputs=crops[2:], data_samples=None)]
+    whole = [dict(inputs=crops, data_samples=None)]
+    mean_t, var_t = first_layer_statistics(model, whole)
+    adapt_batchnorm(model, split, 0, progress=False)
+    torch.testing.assert_close(model.backbone.bn1.running_mean, mean_t,
+                               rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(model.backbone.bn1.running_var, var_t,
+                               rtol=1e-5, atol=1e-6)
+    by_batch = first_layer_statistics(model, split[:1])[0] / 2 + \
+        first_layer_statistics(model, split[1:])[0] / 2
+    assert not torch.allclose(by_batch, mean_t, rtol=1e-3, atol=1e-4)
+    model.load_state_dict(before)
 
 
 def test_adapt_restores_the_model_when_a_batch_fails(tiny_model):
@@ -275,7 +296,7 @@ def test_a_batch_of_one_crop_is_left_out_of_the_statistics(tiny_model):
         adapt_batchnorm(model, batches + [lone], 0, progress=False)
     assert warnings == [
         'adapt_batchnorm: 1 batch(es) of one crop left out of the statistics '
-        '(one crop would weigh as much as a whole batch).']
+        '(a crop alone is normalised by itself).']
     for key, value in model.state_dict().items():
         torch.testing.assert_close(value, adapted[key], rtol=0, atol=0)
     model.load_state_dict(before)

@@ -70,8 +70,9 @@ def adapt_batchnorm(model: nn.Module,
                     progress: bool = True) -> List[LayerShift]:
     """Re-estimate the BatchNorm statistics of ``model`` on target data.
 
-    Every BatchNorm layer's mean and variance are measured on the target
-    batches (labels are not read) and blended with the trained ones: the
+    Every BatchNorm layer's mean and variance are measured over all target
+    crops, each crop weighing the same whatever the batches (labels are not
+    read), and blended with the trained ones: the
     target's weight is ``d / (d + shift_scale)`` where ``d`` is the mean
     KL divergence of the layer's target from its source statistics, so a
     layer whose statistics barely shift (a lab close to the training one)
@@ -104,12 +105,14 @@ def adapt_batchnorm(model: nn.Module,
     source = {name: (m.running_mean.clone(), m.running_var.clone(),
                      m.momentum, m.num_batches_tracked.clone())
               for name, m in layers}
+    moments = {name: _ChannelMoments(m.running_mean) for name, m in layers}
+    hooks = [layer.register_forward_pre_hook(moments[name].add)
+             for name, layer in layers]
     was_training = model.training
     model.eval()
     for _, layer in layers:
-        layer.reset_running_stats()
-        # None: the running statistics are the mean over all batches.
-        layer.momentum = None
+        # Each batch normalised by its own statistics on the way, as the
+        # network would see a target batch in training (AdaBN).
         layer.train()
     lone_batches = used = 0
     try:
@@ -117,7 +120,7 @@ def adapt_batchnorm(model: nn.Module,
                           unit='batch', disable=not progress):
             data = model.data_preprocessor(batch, False)
             # A batch of one crop (the last of a set one crop over a
-            # multiple of the batch size) would weigh as a whole batch,
+            # multiple of the batch size) would be normalised by itself,
             # and has one value per channel where a map is 1x1.
             if len(data['inputs']) < 2:
                 lone_batches += 1
@@ -134,22 +137,24 @@ def adapt_batchnorm(model: nn.Module,
             _restore(layer, *source[name])
         model.train(was_training)
         raise
+    finally:
+        for hook in hooks:
+            hook.remove()
     if lone_batches:
         logger.warning(
             f'adapt_batchnorm: {lone_batches} batch(es) of one crop left out '
-            'of the statistics (one crop would weigh as much as a whole '
-            'batch).')
+            'of the statistics (a crop alone is normalised by itself).')
     shifts = []
     for name, layer in layers:
         mean_s, var_s = source[name][:2]
+        mean_t, var_t = moments[name].mean_and_variance()
         divergence = gaussian_divergence(
-            layer.running_mean, layer.running_var.clamp_min(layer.eps),
-            mean_s, var_s.clamp_min(layer.eps)).mean().item()
+            mean_t, var_t.clamp_min(layer.eps), mean_s,
+            var_s.clamp_min(layer.eps)).mean().item()
         weight = (1. if not shift_scale else divergence /
                   (divergence + shift_scale))
-        _restore(layer, torch.lerp(mean_s, layer.running_mean, weight),
-                 torch.lerp(var_s, layer.running_var, weight),
-                 *source[name][2:])
+        _restore(layer, torch.lerp(mean_s, mean_t, weight),
+                 torch.lerp(var_s, var_t, weight), *source[name][2:])
         shifts.append(LayerShift(name, divergence, weight))
     model.train(was_training)
     least = min(shifts, key=lambda s: s.weight)
@@ -161,6 +166,42 @@ def adapt_batchnorm(model: nn.Module,
         f'{least.weight:.2f} in {least.name}, {most.weight:.2f} in '
         f'{most.name}.')
     return shifts
+
+
+class _ChannelMoments:
+    """The per-channel mean and unbiased variance of all values a
+    BatchNorm layer receives, whatever the batches: every crop weighs the
+    same (a mean of batch statistics would weigh a short last batch as a
+    whole one, and leave out how the batches' means differ).
+
+    Args:
+        shift (torch.Tensor): A per-channel value near the mean (the
+            layer's source mean), subtracted before summing so that the
+            float32 sums of squares keep their precision.
+    """
+
+    def __init__(self, shift: torch.Tensor):
+        self.shift = shift.clone()
+        self.count = 0
+        self.total = torch.zeros_like(shift, dtype=torch.float64)
+        self.squares = torch.zeros_like(shift, dtype=torch.float64)
+
+    def add(self, _layer: nn.Module, inputs: tuple) -> None:
+        """A forward pre-hook: add the values of a layer's input."""
+        # (N, C, *) -> (C, N * prod(*)): the values of each channel.
+        values = inputs[0].transpose(0, 1).flatten(1)
+        centred = values - self.shift[:, None]
+        self.count += values.shape[1]
+        self.total += centred.sum(1).double()
+        self.squares += centred.square().sum(1).double()
+
+    def mean_and_variance(self) -> tuple:
+        """The mean and unbiased variance (as BatchNorm keeps), (C, )."""
+        mean = self.total / self.count
+        variance = (self.squares / self.count - mean.square()) * (
+            self.count / max(self.count - 1, 1))
+        return ((mean + self.shift).to(self.shift.dtype),
+                variance.clamp_min(0).to(self.shift.dtype))
 
 
 def _restore(layer: _BatchNorm, mean: torch.Tensor, var: torch.Tensor,
