@@ -202,8 +202,8 @@ def runs_table(results, test_sets):
         train = value.get('train', {})
         rows.append([
             METHOD_NAMES[method], str(seed),
-            *(str(train.get(key, '')) for key in ('seconds', 'step_s',
-                                                   'data_s')),
+            *(str(train.get(key, ''))
+              for key in ('seconds', 'step_s', 'data_s')),
             *(f"{value[t]['accuracy']:.2f}" for t in test_sets)
         ])
     return markdown_table(
@@ -220,10 +220,8 @@ def _settings_lines(settings):
     ]
     batches = [s['batches'][m] for m in methods]
     if len(set(batches)) > 1:
-        batches = [
-            f'{batch} ({METHOD_NAMES[m]})' for m, batch in zip(methods,
-                                                                batches)
-        ]
+        batches = [f'{batch} ({METHOD_NAMES[m]})'
+                   for m, batch in zip(methods, batches)]
     return [
         f"- {'; '.join(split.description for split in splits)}.",
         f"- {s['backbone']}, {s['input_size']} px input ({s['scale_setting']}"

@@ -188,9 +188,8 @@ def test_test_tool_adapts_without_changing_the_checkpoint(tiny_model,
             result.stderr
 
 
-def test_karyotype_tool_adapts_on_a_csv_without_labels(tiny_model,
-                                                        tmp_path,
-                                                        tiny_chromosome_dir):
+def test_karyotype_tool_adapts_on_a_csv_without_labels(
+        tiny_model, tmp_path, tiny_chromosome_dir):
     import runpy
     model, config = tiny_model
     checkpoint = str(tmp_path / 'model.pth')
