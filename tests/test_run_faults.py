@@ -4,6 +4,7 @@ import glob
 import json
 import os
 import os.path as osp
+import pickle
 import runpy
 import shutil
 import signal
@@ -193,6 +194,33 @@ def test_karyotype_tool_says_what_it_loaded(cell, tmp_path, capsys):
     assert (f"{cell['checkpoint']}: {cell['tensors']} of the model's "
             f"{cell['tensors']} tensors found in the checkpoint and "
             'loaded.') in capsys.readouterr().out
+
+
+def test_test_tool_keeps_the_dump_of_the_run_whose_config_it_reuses(
+        cell, tmp_path):
+    first = tmp_path / 'first'
+    run_tool_main('test', cell['config'], cell['checkpoint'], '--work-dir',
+                  str(first), '--out', str(first / 'scores.pkl'))
+    [saved_config] = glob.glob(str(first / '*.py'))
+    dump = (first / 'scores.pkl').read_bytes()
+    again = tmp_path / 'again'
+    with pytest.raises(FileExistsError, match=(
+            rf"^{saved_config}: test_evaluator holds DumpResults\("
+            rf"out_file_path='{first / 'scores.pkl'}'\), which exists")):
+        run_tool_main('test', saved_config, cell['checkpoint'], '--work-dir',
+                      str(again))
+    assert not again.exists()
+    run_tool_main('test', saved_config, cell['checkpoint'], '--work-dir',
+                  str(again), '--out', str(again / 'scores.pkl'))
+    assert (first / 'scores.pkl').read_bytes() == dump
+    torch.testing.assert_close(dumped_scores(again), dumped_scores(first),
+                               rtol=0, atol=0)
+
+
+def dumped_scores(work_dir):
+    """The pred_score of every sample of a test's --out dump, (N, C)."""
+    with open(work_dir / 'scores.pkl', 'rb') as f:
+        return torch.stack([sample['pred_score'] for sample in pickle.load(f)])
 
 
 # -- A training that diverges (item 4) --------------------------------------

@@ -102,14 +102,43 @@ def merge_args(cfg, args):
                  shift_scale=args.adapt_shift_scale,
                  save_to=args.save_adapted)
         ]
-    if args.out is not None:
-        evaluators = cfg.test_evaluator
-        if isinstance(evaluators, dict):
-            evaluators = [evaluators]
-        cfg.test_evaluator = list(evaluators) + [
-            dict(type='DumpResults', out_file_path=args.out)
-        ]
+    set_dump_results(cfg, args.out)
     return cfg
+
+
+def set_dump_results(cfg, out):
+    """Dump the test's scores to ``out`` alone, and never over a file.
+
+    The config a ``--out`` run leaves in its work dir holds that run's
+    ``DumpResults``, so testing with it again would overwrite that run's
+    scores: ``--out`` takes its place, and without ``--out`` one whose file
+    exists is refused before the test.
+
+    Args:
+        cfg (Config): The test config, changed in place.
+        out (str, optional): The new .pkl file of ``--out``.
+
+    Raises:
+        FileExistsError: If ``out`` is None and a ``DumpResults`` of the
+            config would write over an existing file.
+    """
+    evaluators = cfg.test_evaluator
+    if isinstance(evaluators, dict):
+        evaluators = [evaluators]
+    dumps = [e for e in evaluators if e.get('type') == 'DumpResults']
+    if out is None:
+        for dump in dumps:
+            if osp.exists(dump.get('out_file_path', '')):
+                raise FileExistsError(
+                    f'{cfg.filename}: test_evaluator holds DumpResults('
+                    f"out_file_path='{dump['out_file_path']}'), which exists "
+                    '(a config saved by an earlier tools/test.py --out run '
+                    'keeps its dump): give --out NEW.pkl to dump elsewhere, '
+                    'or remove the DumpResults from the config.')
+        return
+    cfg.test_evaluator = [e for e in evaluators if e not in dumps] + [
+        dict(type='DumpResults', out_file_path=out)
+    ]
 
 
 def main():
