@@ -111,15 +111,36 @@ def test_adapt_weighs_every_crop_the_same_whatever_the_batches(tiny_model):
              dict(inputs=crops[2:], data_samples=None)]
     whole = [dict(inputs=crops, data_samples=None)]
     mean_t, var_t = first_layer_statistics(model, whole)
+    by_batch = first_layer_statistics(model, split[:1])[0] / 2 + \
+        first_layer_statistics(model, split[1:])[0] / 2
+    assert not torch.allclose(by_batch, mean_t, rtol=1e-3, atol=1e-4)
     adapt_batchnorm(model, split, 0, progress=False)
     torch.testing.assert_close(model.backbone.bn1.running_mean, mean_t,
                                rtol=1e-5, atol=1e-6)
     torch.testing.assert_close(model.backbone.bn1.running_var, var_t,
                                rtol=1e-5, atol=1e-6)
-    by_batch = first_layer_statistics(model, split[:1])[0] / 2 + \
-        first_layer_statistics(model, split[1:])[0] / 2
-    assert not torch.allclose(by_batch, mean_t, rtol=1e-3, atol=1e-4)
+    # The second layer's inputs pass through the first: its statistics are
+    # measured as at test (pass 2), with the first's exact ones, so they
+    # too are those of one batch of all crops. Pass 1 alone (AdaBN) would
+    # give each split batch its own normalisation there.
+    second = batchnorm_layers(model)[1][1]
+    split_stats = second.running_mean.clone(), second.running_var.clone()
     model.load_state_dict(before)
+    adapt_batchnorm(model, whole, 0, progress=False)
+    torch.testing.assert_close(split_stats,
+                               (second.running_mean, second.running_var),
+                               rtol=1e-5, atol=1e-6)
+    model.load_state_dict(before)
+
+
+def test_adapt_refuses_batches_it_can_pass_over_once(tiny_model):
+    model, _ = tiny_model
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    with pytest.raises(TypeError, match='iterable twice .* got the one-pass '
+                       'list_iterator'):
+        adapt_batchnorm(model, iter(target_batches()), progress=False)
+    assert all(torch.equal(v, before[k])
+               for k, v in model.state_dict().items())
 
 
 def test_adapt_restores_the_model_when_a_batch_fails(tiny_model):
@@ -311,4 +332,4 @@ def test_adapt_runs_without_autograd(tiny_model):
     model.backbone.bn1.register_forward_hook(
         lambda *_: grad_modes.append(torch.is_grad_enabled()))
     adapt_batchnorm(model, target_batches(), progress=False)
-    assert grad_modes == [False, False]
+    assert grad_modes == [False] * 4  # two passes of two batches

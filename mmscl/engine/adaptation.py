@@ -71,20 +71,24 @@ def adapt_batchnorm(model: nn.Module,
     """Re-estimate the BatchNorm statistics of ``model`` on target data.
 
     Every BatchNorm layer's mean and variance are measured over all target
-    crops, each crop weighing the same whatever the batches (labels are not
-    read), and blended with the trained ones: the
-    target's weight is ``d / (d + shift_scale)`` where ``d`` is the mean
-    KL divergence of the layer's target from its source statistics, so a
-    layer whose statistics barely shift (a lab close to the training one)
-    keeps its own, and one that shifts far takes the target's. Nothing else
-    of the model changes. Models without BatchNorm (LayerNorm ones: Swin,
+    crops, each crop weighing the same (labels are not read), and blended
+    with the trained ones: the target's weight is ``d / (d + shift_scale)``
+    where ``d`` is the mean KL divergence of the layer's target from its
+    source statistics, so a layer whose statistics barely shift (a lab
+    close to the training one) keeps its own, and one that shifts far takes
+    the target's. Two passes over the batches: the first normalises each
+    batch by its own statistics (AdaBN), the second runs the network as at
+    test with the first pass's statistics and measures them again, so that
+    they hardly depend on the batch size. Nothing else of the model
+    changes. Models without BatchNorm (LayerNorm ones: Swin,
     ViT, DaViT normalise each sample by itself) are left as they are.
 
     Args:
         model (nn.Module): A classifier with a ``data_preprocessor``
             (MMPretrain's ``ImageClassifier``).
         batches (Iterable[dict]): Batches of the target crops as a
-            dataloader gives them (``inputs``, ``data_samples``).
+            dataloader gives them (``inputs``, ``data_samples``); iterable
+            twice (a dataloader or a list, not a generator).
         shift_scale (float, optional): The divergence at which target and
             source weigh the same; 0 or None takes the target statistics
             alone (plain AdaBN). Defaults to :data:`DEFAULT_SHIFT_SCALE`.
@@ -94,6 +98,10 @@ def adapt_batchnorm(model: nn.Module,
         list[LayerShift]: Each layer's divergence and target weight.
     """
     check_shift_scale(shift_scale)
+    if iter(batches) is batches:
+        raise TypeError(
+            'adapt_batchnorm: batches must be iterable twice (a dataloader '
+            f'or a list), got the one-pass {type(batches).__name__}.')
     layers = batchnorm_layers(model)
     logger = MMLogger.get_current_instance()
     if not layers:
@@ -105,58 +113,31 @@ def adapt_batchnorm(model: nn.Module,
     source = {name: (m.running_mean.clone(), m.running_var.clone(),
                      m.momentum, m.num_batches_tracked.clone())
               for name, m in layers}
-    moments = {name: _ChannelMoments(m.running_mean) for name, m in layers}
-    hooks = [layer.register_forward_pre_hook(moments[name].add)
-             for name, layer in layers]
     was_training = model.training
     model.eval()
-    for _, layer in layers:
-        # Each batch normalised by its own statistics on the way, as the
-        # network would see a target batch in training (AdaBN).
-        layer.train()
-    lone_batches = used = 0
     try:
-        for batch in tqdm(batches, desc='Adapting BatchNorm statistics',
-                          unit='batch', disable=not progress):
-            data = model.data_preprocessor(batch, False)
-            # A batch of one crop (the last of a set one crop over a
-            # multiple of the batch size) would be normalised by itself,
-            # and has one value per channel where a map is 1x1.
-            if len(data['inputs']) < 2:
-                lone_batches += 1
-                continue
-            model(data['inputs'], mode='tensor')
-            used += 1
-        if not used:
-            raise ValueError(
-                'adapt_batchnorm: no batch of 2 crops or more: BatchNorm '
-                'statistics need several crops a batch (use a batch size of '
-                'at least 2).')
+        # Pass 1 (AdaBN): each batch normalised by its own statistics on
+        # the way, which depend on the batch size.
+        for _, layer in layers:
+            layer.train()
+        target, lone_batches = _input_statistics(
+            model, layers, batches, progress, 'batch statistics')
+        _blend(layers, source, target, shift_scale)
+        # Pass 2: the network as it runs at test, with pass 1's statistics,
+        # so each layer's are those of the inputs it will see.
+        target, _ = _input_statistics(model, layers, batches, progress,
+                                      'as at test')
+        shifts = _blend(layers, source, target, shift_scale)
     except BaseException:
         for name, layer in layers:
             _restore(layer, *source[name])
         model.train(was_training)
         raise
-    finally:
-        for hook in hooks:
-            hook.remove()
+    model.train(was_training)
     if lone_batches:
         logger.warning(
             f'adapt_batchnorm: {lone_batches} batch(es) of one crop left out '
             'of the statistics (a crop alone is normalised by itself).')
-    shifts = []
-    for name, layer in layers:
-        mean_s, var_s = source[name][:2]
-        mean_t, var_t = moments[name].mean_and_variance()
-        divergence = gaussian_divergence(
-            mean_t, var_t.clamp_min(layer.eps), mean_s,
-            var_s.clamp_min(layer.eps)).mean().item()
-        weight = (1. if not shift_scale else divergence /
-                  (divergence + shift_scale))
-        _restore(layer, torch.lerp(mean_s, mean_t, weight),
-                 torch.lerp(var_s, var_t, weight), *source[name][2:])
-        shifts.append(LayerShift(name, divergence, weight))
-    model.train(was_training)
     least = min(shifts, key=lambda s: s.weight)
     most = max(shifts, key=lambda s: s.weight)
     logger.info(
@@ -168,11 +149,63 @@ def adapt_batchnorm(model: nn.Module,
     return shifts
 
 
+def _input_statistics(model: nn.Module, layers: List[tuple],
+                      batches: Iterable[dict], progress: bool,
+                      stage: str) -> tuple:
+    """One pass over the batches: the mean and variance of every layer's
+    input over all crops, and the number of batches of one crop left out
+    (one crop would be normalised by itself in pass 1, and has one value
+    per channel where a map is 1x1)."""
+    moments = {name: _ChannelMoments(m.running_mean) for name, m in layers}
+    hooks = [layer.register_forward_pre_hook(moments[name].add)
+             for name, layer in layers]
+    lone_batches = used = 0
+    try:
+        for batch in tqdm(batches,
+                          desc=f'Adapting BatchNorm statistics ({stage})',
+                          unit='batch', disable=not progress):
+            data = model.data_preprocessor(batch, False)
+            if len(data['inputs']) < 2:
+                lone_batches += 1
+                continue
+            model(data['inputs'], mode='tensor')
+            used += 1
+    finally:
+        for hook in hooks:
+            hook.remove()
+    if not used:
+        raise ValueError(
+            'adapt_batchnorm: no batch of 2 crops or more: BatchNorm '
+            'statistics need several crops a batch (use a batch size of '
+            'at least 2).')
+    return ({name: m.mean_and_variance() for name, m in moments.items()},
+            lone_batches)
+
+
+def _blend(layers: List[tuple], source: dict, target: dict,
+           shift_scale: Optional[float]) -> List[LayerShift]:
+    """Set every layer's statistics to its source ones blended with the
+    target's by how far they differ, in eval mode."""
+    shifts = []
+    for name, layer in layers:
+        mean_s, var_s = source[name][:2]
+        mean_t, var_t = target[name]
+        divergence = gaussian_divergence(
+            mean_t, var_t.clamp_min(layer.eps), mean_s,
+            var_s.clamp_min(layer.eps)).mean().item()
+        weight = (1. if not shift_scale else divergence /
+                  (divergence + shift_scale))
+        _restore(layer, torch.lerp(mean_s, mean_t, weight),
+                 torch.lerp(var_s, var_t, weight), *source[name][2:])
+        shifts.append(LayerShift(name, divergence, weight))
+    return shifts
+
+
 class _ChannelMoments:
     """The per-channel mean and unbiased variance of all values a
-    BatchNorm layer receives, whatever the batches: every crop weighs the
-    same (a mean of batch statistics would weigh a short last batch as a
-    whole one, and leave out how the batches' means differ).
+    BatchNorm layer receives: every crop weighs the same (a mean of batch
+    statistics would weigh a short last batch as a whole one, and leave
+    out how the batches' means differ).
 
     Args:
         shift (torch.Tensor): A per-channel value near the mean (the
@@ -190,7 +223,7 @@ class _ChannelMoments:
         """A forward pre-hook: add the values of a layer's input."""
         # (N, C, *) -> (C, N * prod(*)): the values of each channel.
         values = inputs[0].transpose(0, 1).flatten(1)
-        centred = values - self.shift[:, None]
+        centred = values.float() - self.shift[:, None]
         self.count += values.shape[1]
         self.total += centred.sum(1).double()
         self.squares += centred.square().sum(1).double()

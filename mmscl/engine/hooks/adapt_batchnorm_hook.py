@@ -41,7 +41,7 @@ class AdaptBatchNormHook(Hook):
         batches = runner.test_loop.dataloader
         if isinstance(model, BaseTTAModel):
             # tools/test.py --tta: the statistics of every view.
-            model, batches = model.module, _views(batches)
+            model, batches = model.module, _Views(batches)
         adapt_batchnorm(model, batches, self.shift_scale)
         if self.save_to is not None:
             save_adapted(
@@ -50,9 +50,15 @@ class AdaptBatchNormHook(Hook):
                     'ann_file'))
 
 
-def _views(batches):
+class _Views:
     """Each view of each batch of a ``TestTimeAug`` pipeline, as a batch
-    of its own (as ``BaseTTAModel.test_step`` splits them)."""
-    for batch in batches:
-        for view in range(len(batch['inputs'])):
-            yield {key: value[view] for key, value in batch.items()}
+    of its own (as ``BaseTTAModel.test_step`` splits them); iterable again
+    for each pass of :func:`adapt_batchnorm`."""
+
+    def __init__(self, batches):
+        self.batches = batches
+
+    def __iter__(self):
+        for batch in self.batches:
+            for view in range(len(batch['inputs'])):
+                yield {key: value[view] for key, value in batch.items()}
