@@ -207,17 +207,35 @@ def test_domains(tmp_path):
         generate_synthetic_dataset(root, 1, splits=(0.9, 0.1))
 
 
-def test_script_without_main_guard_fails_not_hangs(tmp_path):
+# The pool starts its workers one at a time as work is submitted; when the
+# first dies before the second is started, the pipes the second would
+# inherit are closed already: a race seen on CI, forced here by a delay.
+_START_THE_SECOND_WORKER_LATE = (
+    'import time\n'
+    'from concurrent.futures import process\n'
+    'spawn = process.ProcessPoolExecutor._spawn_process\n'
+    'def late_spawn(executor):\n'
+    '    if executor._processes:\n'
+    '        time.sleep(3)\n'
+    '    spawn(executor)\n'
+    'process.ProcessPoolExecutor._spawn_process = late_spawn\n')
+
+
+@pytest.mark.parametrize('prelude', ['', _START_THE_SECOND_WORKER_LATE],
+                         ids=['as_it_comes', 'second_worker_late'])
+def test_script_without_main_guard_fails_not_hangs(tmp_path, prelude):
     # Python's multiprocessing imports the calling script again in each
     # worker, so a script that generates at import starts the generation
     # again there and the worker dies; the old pool started it again for
     # ever, and the script hung without a word.
     script = tmp_path / 'generate.py'
     script.write_text(
+        prelude +
         'from mmscl.datasets.synthetic import generate_synthetic_dataset\n'
         f'generate_synthetic_dataset({str(tmp_path / "out")!r}, 2, '
         'workers=2, progress=False)\n')
     done = subprocess.run([sys.executable, str(script)], cwd=tmp_path,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode != 0
+    assert 'RuntimeError: A worker process of' in done.stderr
     assert "put that work under if __name__ == '__main__'" in done.stderr

@@ -45,14 +45,23 @@ def map_in_processes(function: Callable,
         with ProcessPoolExecutor(
                 workers, mp_context=context, initializer=initializer,
                 initargs=initargs) as executor:
-            return list(
-                progress(executor.map(function, items, chunksize=chunksize)))
-    except BrokenProcessPool:
+            try:
+                results = executor.map(function, items, chunksize=chunksize)
+            except (OSError, EOFError) as error:
+                # Submitting starts the workers one at a time. When one
+                # dies meanwhile, the pool closes the pipes that the next
+                # would inherit, and starting that one fails with these
+                # errors rather than with BrokenProcessPool.
+                raise BrokenProcessPool(
+                    f'the next worker could not be started: {error!r}'
+                ) from error
+            return list(progress(results))
+    except BrokenProcessPool as error:
         raise RuntimeError(
             f'A worker process of {function!r} stopped before it finished '
-            '(its error is printed above). If that error says that a new '
-            'process was started "before the current process has finished '
-            'its bootstrapping phase", your script does its work when it '
-            "is imported: put that work under if __name__ == '__main__': "
-            '(each worker imports the script again), or use 1 worker.'
-        ) from None
+            f'({error}). Its own error is printed above. If that error says '
+            'that a new process was started "before the current process '
+            'has finished its bootstrapping phase", your script does its '
+            "work when it is imported: put that work under if __name__ == "
+            "'__main__': (each worker imports the script again), or use 1 "
+            'worker.') from None
