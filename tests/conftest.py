@@ -4,6 +4,7 @@ import logging
 import os
 import os.path as osp
 import sys
+import time
 from unittest import mock
 
 import cv2
@@ -68,9 +69,19 @@ def run_tool_main(name, *argv):
         name (str): The tool, relative to ``tools/``, without ``.py``.
         *argv (str): Its arguments.
     """
+    # MMEngine names a run, its log folder and its logger by the second it
+    # starts in, and hands a second run of the same second the first's
+    # logger: two runs in one test (a run, then its --resume) must not
+    # start in the same second.
+    while int(time.time()) == run_tool_main.last_start_second:
+        time.sleep(0.05)
+    run_tool_main.last_start_second = int(time.time())
     tool = load_tool(name)
     with mock.patch.object(sys, 'argv', [f'{name}.py', *argv]):
         tool.main()
+
+
+run_tool_main.last_start_second = None
 
 
 def load_converter(name):

@@ -395,7 +395,7 @@ def test_killed_while_saving_then_resumed(tmp_path, tiny_chromosome_dir):
             [sys.executable, '-c', KILLED_WHILE_SAVING, str(saving), *argv],
             cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT)
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 600
         while not saving.exists():
             assert run.poll() is None and time.monotonic() < deadline, \
                 (tmp_path / 'killed.log').read_text()[-3000:]
