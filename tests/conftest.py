@@ -150,6 +150,17 @@ def write_tiny_chromosome_set(root, per_type=3, splits=('train', 'val',
     return str(root)
 
 
+@pytest.fixture(autouse=True)
+def environment_restored():
+    """Every test starts with the environment the session started with:
+    a tool run in the test process sets variables (``LOCAL_RANK``) that
+    would otherwise reach the tests after it."""
+    saved = dict(os.environ)
+    yield
+    os.environ.clear()
+    os.environ.update(saved)
+
+
 @pytest.fixture
 def tiny_chromosome_dir(tmp_path):
     return write_tiny_chromosome_set(str(tmp_path))
