@@ -25,7 +25,7 @@ train_pipeline = [
     # level, and with the scale jittered, as another lab's references are
     # less exact than gband612's (docs: the spread of the levels). A wider
     # jitter, 0.7-1.43, cost qband119 2.3 points with ids and gained nothing
-    # without (benchmarks/README.md, 2026-12-08).
+    # without, with --tta --balance-types (benchmarks/README.md, 2026-12-08).
     dict(type='RandomReferenceLevel',
          level_probs=dict(cell=0.5, patient=0.25, dataset=0.25)),
     dict(type='RandomReferenceScale', ratio_range=(0.8, 1.25), prob=0.5),
